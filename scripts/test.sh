@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian 12 machine (Node 20 + npm) and run kmodkit's whole test suite.
+# Installs the Debian packages the tests use when run as root; the Debian 6.1 module corpus and the
+# kernel source are fetched into ${KMODKIT_CACHE:-~/.cache/kmodkit} by the tests that need them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(
+  kmod            # the oracle: modinfo, depmod
+  binutils        # readelf, strip
+  build-essential # the kernel-code oracle harnesses
+  xz-utils zstd gzip cpio
+  openssl
+  python3
+  ca-certificates
+)
+
+if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  echo "== installing Debian packages: ${apt_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+else
+  echo "== not root: assuming these Debian packages are installed: ${apt_packages[*]}"
+fi
+
+if command -v pnpm >/dev/null && [[ $(pnpm --version) == 10.* ]]; then
+  pnpm() { command pnpm "$@"; }
+else
+  echo "== using pnpm 10 through npx"
+  pnpm() { npx -y pnpm@10 "$@"; }
+fi
+
+echo "== install"
+pnpm install --frozen-lockfile
+echo "== lint"
+pnpm lint
+echo "== build, typecheck, test"
+pnpm turbo run build typecheck test --output-logs=errors-only --continue=never
+if [[ -f test/consumers/run.mjs ]]; then
+  echo "== consumer projects"
+  pnpm test:consumers
+fi
+echo "== all tests passed"
