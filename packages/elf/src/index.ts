@@ -1,1 +1,1 @@
-export const placeholder = true;
+export { ElfError, type ElfErrorOptions, isElfError } from './error.js';
