@@ -1,1 +1,2 @@
-export const placeholder = true;
+export { LoaderError } from './error.js';
+export { type LoadedModule, type ModuleState, parseProcModules, readProcModules } from './proc-modules.js';
