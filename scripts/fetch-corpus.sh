@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Downloads Debian 12's kernel image package for each architecture asked for (default amd64),
+# extracts it into the cache, and prints the absolute path of each extracted
+# lib/modules/<version> directory on stdout, one a line, in argument order. Logs go to stderr.
+# A second run is a cache hit and does no network or apt work when the ABI is pinned.
+#
+# Usage: scripts/fetch-corpus.sh [amd64|arm64|armhf|i386|ppc64el|s390x|mips64el ...]
+# Env:   KMODKIT_CACHE=dir          cache dir (default ~/.cache/kmodkit); corpus under $KMODKIT_CACHE/corpus
+#        KMODKIT_CORPUS_ABI=6.1.0-NN pin the ABI (default: the newest 6.1.0-* apt knows for that arch)
+set -euo pipefail
+
+cache=${KMODKIT_CACHE:-$HOME/.cache/kmodkit}
+corpus=$cache/corpus
+
+log() { printf 'fetch-corpus: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Debian 12 kernel flavour per architecture (the package is linux-image-<abi>-<flavour>).
+flavour_of() {
+  case $1 in
+    amd64) echo amd64 ;;
+    arm64) echo arm64 ;;
+    armhf) echo armmp ;;
+    i386) echo 686 ;;
+    ppc64el) echo powerpc64le ;;
+    s390x) echo s390x ;;
+    mips64el) echo mips64r2el ;;
+    *) return 1 ;;
+  esac
+}
+
+native=$(dpkg --print-architecture)
+
+# Makes apt know the packages of a foreign architecture; only when it does not yet.
+ensure_arch() {
+  local arch=$1
+  [[ $arch == "$native" ]] && return 0
+  dpkg --print-foreign-architectures | grep -qx "$arch" && return 0
+  ((EUID == 0)) || die "apt does not know architecture $arch; as root run: dpkg --add-architecture $arch && apt-get update"
+  log "adding dpkg architecture $arch and running apt-get update"
+  dpkg --add-architecture "$arch"
+  apt-get update >&2 || die "apt-get update failed after adding architecture $arch"
+}
+
+# The newest 6.1.0-<n> ABI that apt has a linux-image-<abi>-<flavour> for, for this arch.
+# apt-cache takes seconds here (no pkgcache), so the answer is kept until apt's lists change.
+newest_abi() {
+  local arch=$1 flavour=$2 memo stamp
+  memo=$corpus/.newest-abi-$arch
+  stamp=$(stat -c %Y /var/lib/apt/lists)
+  if [[ -f $memo ]] && [[ $(head -n1 "$memo") == "$stamp" ]]; then
+    sed -n 2p "$memo"
+    return 0
+  fi
+  local names
+  names=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+          grep -E "^linux-image-6\.1\.0-[0-9]+-$flavour\$" | sort -V || true)
+  [[ -n $names ]] || return 1
+  # pkgnames lists a name if any architecture has it; policy says which this arch has.
+  local abi
+  abi=$(apt-cache policy $(sed "s/\$/:$arch/" <<<"$names") 2>/dev/null |
+        awk -v f="$flavour" '/^[^ ]/ { pkg = $1 } /Candidate:/ && $2 != "(none)" { last = pkg }
+             END { if (last == "") exit 1; sub(/^linux-image-/, "", last); sub("-" f ":.*$", "", last); print last }') ||
+    return 1
+  mkdir -p "$corpus"
+  printf '%s\n%s\n' "$stamp" "$abi" >"$memo"
+  echo "$abi"
+}
+
+fetch_one() {
+  local arch=$1 flavour abi pkg dest
+  flavour=$(flavour_of "$arch") || die "unknown architecture '$arch' (known: amd64 arm64 armhf i386 ppc64el s390x mips64el)"
+
+  if [[ -n ${KMODKIT_CORPUS_ABI:-} ]]; then
+    abi=$KMODKIT_CORPUS_ABI
+    pkg=linux-image-$abi-$flavour
+    dest=$corpus/$pkg
+    if [[ -f $dest/.complete ]]; then
+      cat "$dest/.complete"
+      return 0
+    fi
+    ensure_arch "$arch"
+  else
+    ensure_arch "$arch"
+    abi=$(newest_abi "$arch" "$flavour") ||
+      die "apt has no linux-image-6.1.0-*-$flavour for $arch (run apt-get update?)"
+    pkg=linux-image-$abi-$flavour
+    dest=$corpus/$pkg
+    if [[ -f $dest/.complete ]]; then
+      cat "$dest/.complete"
+      return 0
+    fi
+  fi
+
+  log "downloading $pkg:$arch"
+  mkdir -p "$corpus"
+  local tmp
+  tmp=$(mktemp -d "$corpus/.tmp.$pkg.XXXXXX")
+  if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$arch" >&2); then
+    rm -rf "$tmp"
+    die "apt-get download $pkg:$arch failed (is architecture $arch enabled and the package in apt's lists?)"
+  fi
+  local deb
+  deb=$(ls "$tmp"/*.deb)
+  log "extracting $(basename "$deb")"
+  mkdir "$tmp/root"
+  dpkg-deb -x "$deb" "$tmp/root"
+  rm -f "$deb"
+
+  local ver
+  ver=$(ls "$tmp/root/lib/modules")
+  [[ -n $ver && $(wc -l <<<"$ver") -eq 1 ]] || { rm -rf "$tmp"; die "$pkg has no single lib/modules/<version>"; }
+
+  # Swap in atomically; .complete (holding the printed path) marks a finished extraction.
+  rm -rf "$dest"
+  mv "$tmp/root" "$dest"
+  rmdir "$tmp"
+  printf '%s\n' "$dest/lib/modules/$ver" >"$dest/.complete"
+  log "$(find "$dest/lib/modules/$ver" -name '*.ko*' | wc -l) modules in $dest/lib/modules/$ver"
+  cat "$dest/.complete"
+}
+
+(($#)) || set -- amd64
+for arch in "$@"; do
+  fetch_one "$arch"
+done
