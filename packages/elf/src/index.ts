@@ -1,1 +1,10 @@
+export * from './constants.js';
+export type { ElfFile, RelocationTarget } from './elf-file.js';
 export { ElfError, type ElfErrorOptions, isElfError } from './error.js';
+export type { ElfHeader } from './header.js';
+export type { ModinfoEntry, SoftDeps } from './modinfo.js';
+export type { Compression, KernelModule, ReadModuleOptions } from './module.js';
+export { readModule } from './read-module.js';
+export type { Relocation } from './relocation.js';
+export type { Section } from './section.js';
+export type { ElfSymbol, SymbolTable } from './symbol.js';

@@ -1,0 +1,230 @@
+import type { ByteReader } from './byte-reader.js';
+import { cString } from './byte-reader.js';
+import { machineName, SectionIndex, SectionType, SymbolType } from './constants.js';
+import { ElfError } from './error.js';
+import { type ElfHeader, readHeader } from './header.js';
+import { type Relocation, readRelocations } from './relocation.js';
+import { Section } from './section.js';
+import { StringTable } from './string-table.js';
+import { SymbolTable } from './symbol.js';
+
+/** Where a relocation points: a place in a section of this file, or an undefined (imported) symbol. */
+export type RelocationTarget =
+  | {
+      readonly kind: 'section';
+      readonly sectionIndex: number;
+      readonly offset: number;
+      readonly symbol: string;
+    }
+  | { readonly kind: 'undefined'; readonly name: string; readonly addend: number };
+
+/**
+ * A relocatable ELF image read lazily: the header on construction, the section headers on first
+ * use of `sections`, the symbol table and relocations only when asked for.
+ */
+export class ElfFile {
+  readonly bytes: Uint8Array;
+  readonly header: ElfHeader;
+  readonly reader: ByteReader;
+  readonly is64: boolean;
+  /** sizeof(void *) on the target: 4 or 8. */
+  readonly wordSize: 4 | 8;
+  #sections: Section[] | undefined;
+  #byName: Map<string, Section> | undefined;
+  #symtab: SymbolTable | null | undefined;
+  readonly #relocs = new Map<number, Relocation[]>();
+  readonly #relocsAt = new Map<number, Map<number, Relocation>>();
+
+  constructor(bytes: Uint8Array) {
+    const { header, reader } = readHeader(bytes);
+    this.bytes = bytes;
+    this.header = header;
+    this.reader = reader;
+    this.is64 = header.class === 'ELF64';
+    this.wordSize = this.is64 ? 8 : 4;
+  }
+
+  get machineName(): string {
+    return machineName(this.header.machine);
+  }
+
+  /** Size of one section header on this class. */
+  get shdrSize(): number {
+    return this.is64 ? 64 : 40;
+  }
+
+  /**
+   * Section header count and name-table index, with extended numbering resolved: e_shnum 0 means
+   * the count is in section 0's sh_size, e_shstrndx SHN_XINDEX means the index is in its sh_link.
+   */
+  #numbering(): { count: number; shstrndx: number } {
+    const h = this.header;
+    let count = h.shnum;
+    let shstrndx = h.shstrndx;
+    if (h.shoff === 0) return { count: 0, shstrndx: 0 };
+    if (count === 0 || shstrndx === SectionIndex.SHN_XINDEX) {
+      this.#checkTable(1);
+      const w = this.wordSize;
+      if (count === 0) count = this.reader.word(h.shoff + 16 + 2 * w, w);
+      if (shstrndx === SectionIndex.SHN_XINDEX) shstrndx = this.reader.u32(h.shoff + 16 + 3 * w);
+    }
+    return { count, shstrndx };
+  }
+
+  #checkTable(count: number): void {
+    const h = this.header;
+    if (h.shentsize < this.shdrSize) {
+      throw new ElfError(
+        'BAD_SHENTSIZE',
+        `e_shentsize is ${h.shentsize}, smaller than the ${this.shdrSize}-byte ${h.class} section header`,
+        { offset: this.is64 ? 58 : 46 },
+      );
+    }
+    const end = h.shoff + count * h.shentsize;
+    if (!(h.shoff > 0 && end <= this.bytes.length)) {
+      throw new ElfError(
+        'SECTION_HEADERS_OUT_OF_BOUNDS',
+        `the section header table (${count} entries at offset ${h.shoff}) runs past the ${this.bytes.length}-byte image`,
+        { offset: this.is64 ? 40 : 32 },
+      );
+    }
+  }
+
+  /** Every section header, index 0 included. */
+  get sections(): readonly Section[] {
+    if (this.#sections) return this.#sections;
+    const { count, shstrndx } = this.#numbering();
+    if (count === 0) {
+      this.#sections = [];
+      return this.#sections;
+    }
+    this.#checkTable(count);
+    const h = this.header;
+    const r = this.reader;
+    const w = this.wordSize;
+    if (shstrndx === SectionIndex.SHN_UNDEF || shstrndx >= count) {
+      throw new ElfError(
+        'BAD_SHSTRNDX',
+        `the section name table index ${shstrndx} is not a section (there are ${count})`,
+        { offset: this.is64 ? 62 : 50 },
+      );
+    }
+    // Elf_Shdr: name, type (u32); flags, addr, offset, size (word); link, info (u32); addralign, entsize (word)
+    const raw = (i: number) => {
+      const o = h.shoff + i * h.shentsize;
+      return {
+        headerOffset: o,
+        nameOffset: r.u32(o),
+        type: r.u32(o + 4),
+        flags: r.word(o + 8, w),
+        addr: r.word(o + 8 + w, w),
+        offset: r.word(o + 8 + 2 * w, w),
+        size: r.word(o + 8 + 3 * w, w),
+        link: r.u32(o + 8 + 4 * w),
+        info: r.u32(o + 12 + 4 * w),
+        addralign: r.word(o + 16 + 4 * w, w),
+        entsize: r.word(o + 16 + 5 * w, w),
+      };
+    };
+    const strRaw = raw(shstrndx);
+    const strSection = new Section(r, h.machine, { ...strRaw, index: shstrndx, name: '' });
+    const names = new StringTable(strSection.data, strRaw.headerOffset);
+    const out: Section[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const f = raw(i);
+      const name = i === 0 && f.nameOffset === 0 ? '' : names.get(f.nameOffset, `name of section ${i}`);
+      out[i] = new Section(r, h.machine, { ...f, index: i, name });
+    }
+    this.#sections = out;
+    return out;
+  }
+
+  /** The first section called `name`, if any. */
+  section(name: string): Section | undefined {
+    if (!this.#byName) {
+      const map = new Map<string, Section>();
+      for (const s of this.sections) if (!map.has(s.name)) map.set(s.name, s);
+      this.#byName = map;
+    }
+    return this.#byName.get(name);
+  }
+
+  /** Section `index`; throws BAD_SECTION_INDEX if there is none. */
+  sectionAt(index: number, what = 'section index'): Section {
+    const s = this.sections[index];
+    if (!s) {
+      throw new ElfError(
+        'BAD_SECTION_INDEX',
+        `${what} ${index} is not a section (there are ${this.sections.length})`,
+      );
+    }
+    return s;
+  }
+
+  /** The symbol table (the first SHT_SYMTAB section), or null for a module without one. */
+  get symbols(): SymbolTable | null {
+    if (this.#symtab !== undefined) return this.#symtab;
+    const sym = this.sections.find((s) => s.type === SectionType.SHT_SYMTAB);
+    if (!sym) {
+      this.#symtab = null;
+      return null;
+    }
+    const strSec = this.sectionAt(sym.link, `string table (sh_link) of symbol table ${sym.index}`);
+    const strings = new StringTable(strSec.data, strSec.headerOffset);
+    const xsec = this.sections.find((s) => s.type === SectionType.SHT_SYMTAB_SHNDX && s.link === sym.index);
+    this.#symtab = new SymbolTable(this.reader, this.is64, sym, strings, xsec?.data);
+    return this.#symtab;
+  }
+
+  /** The relocations that patch section `index` (from every SHT_REL/SHT_RELA section aimed at it). */
+  relocationsFor(index: number): readonly Relocation[] {
+    let out = this.#relocs.get(index);
+    if (out) return out;
+    out = [];
+    for (const s of this.sections) {
+      if ((s.type === SectionType.SHT_REL || s.type === SectionType.SHT_RELA) && s.info === index) {
+        const target = this.sectionAt(index, `target (sh_info) of relocation section ${s.index}`);
+        out.push(...readRelocations(this.reader, this.is64, this.header.machine, s, target));
+      }
+    }
+    this.#relocs.set(index, out);
+    return out;
+  }
+
+  /** The relocation of section `index` at byte `offset` of it, if any. */
+  relocationAt(index: number, offset: number): Relocation | undefined {
+    let map = this.#relocsAt.get(index);
+    if (!map) {
+      map = new Map();
+      for (const rel of this.relocationsFor(index)) if (!map.has(rel.offset)) map.set(rel.offset, rel);
+      this.#relocsAt.set(index, map);
+    }
+    return map.get(offset);
+  }
+
+  /**
+   * What a relocation points at: symbol + addend. For a defined symbol (a section symbol or a named
+   * one) that is a place in a section; for an undefined one, the imported symbol's name.
+   */
+  relocationTarget(rel: Relocation): RelocationTarget {
+    const symtab = this.symbols;
+    if (!symtab) throw new ElfError('NO_SYMBOL_TABLE', 'relocations need a symbol table and there is none');
+    const sym = symtab.get(rel.symbolIndex);
+    if (sym.sectionIndex === SectionIndex.SHN_UNDEF) {
+      return { kind: 'undefined', name: sym.name, addend: rel.addend };
+    }
+    const name = sym.type === SymbolType.STT_SECTION ? this.sectionAt(sym.sectionIndex).name : sym.name;
+    return { kind: 'section', sectionIndex: sym.sectionIndex, offset: sym.value + rel.addend, symbol: name };
+  }
+
+  /** The NUL-terminated string at `offset` of section `index`; throws if the place is outside it. */
+  stringAt(index: number, offset: number, what = 'string'): string {
+    const data = this.sectionAt(index).data;
+    if (!(offset >= 0 && offset < data.length)) {
+      throw new ElfError('BAD_STRING_OFFSET', `${what} at offset ${offset} is outside section ${index}`, {
+        offset: this.sectionAt(index).headerOffset,
+      });
+    }
+    return cString(data, offset);
+  }
+}
