@@ -1,1 +1,20 @@
-export const placeholder = true;
+// @kmodkit/params — the Linux kernel's module-parameter grammar (Linux 6.1), browser-safe, no dependencies.
+export {
+  builtinModuleArgs,
+  type CmdlineModuleOption,
+  type CmdlineModuleOptions,
+  cmdlineModuleOptions,
+} from './cmdline.js';
+export { type ParamErrno, ParamError, type ParamErrorCode } from './errors.js';
+export { formatArgs } from './format.js';
+export {
+  type ModprobeOptionsLine,
+  type ModprobeParams,
+  type ModprobeSources,
+  modprobeParams,
+  parseModprobeOptions,
+} from './modprobe.js';
+export { type Arg, type ParsedArgs, paramEqual, parseArgs } from './tokenizer.js';
+export { type ParamType, parseParamType, SCALAR_TYPES, type ScalarTypeName } from './types.js';
+export { type ArgIssue, type DeclaredParam, type Validation, validateArgs } from './validate.js';
+export { formatValue, type ParamValue, parseValue, type ScalarValue } from './values.js';

@@ -1,0 +1,100 @@
+import { type ParamErrno, ParamError } from './errors.js';
+import { type Arg, paramEqual, parseArgs } from './tokenizer.js';
+import { type ParamValue, parseValue } from './values.js';
+
+/**
+ * A parameter a module declares (its `struct kernel_param` in `__param`, as @kmodkit/elf decodes it).
+ * `type` is spelled as for `parseValue`: `int`, `charp`, `string:N`, `array:T:N` …
+ */
+export interface DeclaredParam {
+  name: string;
+  type: string;
+  /** sysfs permissions; not used for validation. */
+  perm?: number;
+}
+
+/** Something `validateArgs` noticed about one argument. */
+export interface ArgIssue {
+  /**
+   * `unknown`: no such parameter — the kernel warns "unknown parameter 'x' ignored" and still loads.
+   * `invalid`: the value is refused — init_module fails with `errno`.
+   * `repeated`: the parameter was given before; this later value replaces it.
+   */
+  kind: 'unknown' | 'invalid' | 'repeated';
+  /** Position of the argument in the list. */
+  index: number;
+  name: string;
+  value: string | null;
+  /** For `invalid`: the kernel's errno name. */
+  errno?: ParamErrno;
+  message: string;
+}
+
+/** The outcome of loading a module with these arguments, as far as parameters decide it. */
+export interface Validation {
+  /** Whether the kernel accepts every argument (unknown ones only warn). */
+  ok: boolean;
+  /** What init_module fails with: parse_args returns the error of the *last* failing argument. */
+  errno: ParamErrno | null;
+  /** Typed values by declared name; a repeated parameter holds its last accepted value. */
+  values: Map<string, ParamValue>;
+  issues: ArgIssue[];
+  /** What follows a bare `--` when a string was given: the kernel ignores it with a warning. */
+  rest: string | null;
+}
+
+// Arguments the module loader handles itself instead of calling them unknown (kernel/module/main.c:
+// unknown_module_param_cb, lib/dynamic_debug.c: ddebug_dyndbg_module_param_cb).
+function handledByLoader(name: string): boolean {
+  return name === 'async_probe' || name === 'dyndbg' || name.endsWith('.dyndbg');
+}
+
+/**
+ * Check arguments against a module's declared parameters the way load_module's parse_args does: in
+ * order, each argument sets the first declared parameter whose name matches (`-` equals `_`), and a
+ * failing one does not stop the others.
+ *
+ * @example validateArgs('debug=1 name=x', [{ name: 'debug', type: 'bool' }]).issues[0].kind // 'unknown'
+ */
+export function validateArgs(args: readonly Arg[] | string, declared: readonly DeclaredParam[]): Validation {
+  let list: readonly Arg[];
+  let rest: string | null = null;
+  if (typeof args === 'string') {
+    const parsed = parseArgs(args);
+    list = parsed.args;
+    rest = parsed.rest;
+  } else list = args;
+  const values = new Map<string, ParamValue>();
+  const seen = new Map<string, number>();
+  const issues: ArgIssue[] = [];
+  let errno: ParamErrno | null = null;
+  for (let index = 0; index < list.length; index++) {
+    const { name, value } = list[index]!;
+    const param = declared.find((d) => paramEqual(name, d.name));
+    if (param === undefined) {
+      if (!handledByLoader(name)) {
+        issues.push({ kind: 'unknown', index, name, value, message: `unknown parameter '${name}' ignored` });
+      }
+      continue;
+    }
+    const before = seen.get(param.name);
+    if (before !== undefined) {
+      issues.push({
+        kind: 'repeated',
+        index,
+        name,
+        value,
+        message: `'${param.name}' was already given (argument ${before}); this later value replaces it`,
+      });
+    }
+    seen.set(param.name, index);
+    try {
+      values.set(param.name, parseValue(param.type, value, param.name));
+    } catch (error) {
+      if (!(error instanceof ParamError)) throw error;
+      errno = error.errno;
+      issues.push({ kind: 'invalid', index, name, value, errno: error.errno, message: error.message });
+    }
+  }
+  return { ok: errno === null, errno, values, issues, rest };
+}
