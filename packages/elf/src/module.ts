@@ -1,7 +1,15 @@
+import { SectionIndex } from './constants.js';
 import { ElfFile } from './elf-file.js';
+import { ElfError } from './error.js';
+import { type ExportedSymbol, readExports } from './exports.js';
 import type { ElfHeader } from './header.js';
+import { type ImportedSymbol, readImports } from './imports.js';
 import { type ModinfoEntry, parseModinfo, parseSoftdeps, type SoftDeps } from './modinfo.js';
+import { type ModuleParam, readParams } from './params.js';
 import type { Section } from './section.js';
+import { readThisModule, type ThisModule } from './this-module.js';
+import { asElfError, kernelProblems, type ValidateOptions } from './validate.js';
+import { readVersions, type SymbolVersion } from './versions.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
 
@@ -30,6 +38,11 @@ export class KernelModule {
   /** The ELF reader under this module: sections, symbols, relocations. */
   readonly elf: ElfFile;
   #modinfo: readonly ModinfoEntry[] | undefined;
+  #params: readonly ModuleParam[] | undefined;
+  #exports: readonly ExportedSymbol[] | undefined;
+  #imports: readonly ImportedSymbol[] | undefined;
+  #versions: readonly SymbolVersion[] | undefined;
+  #thisModule: { value: ThisModule | undefined } | undefined;
 
   constructor(bytes: Uint8Array, compression: Compression) {
     this.bytes = bytes;
@@ -115,5 +128,96 @@ export class KernelModule {
   }
   get firmware(): string[] {
     return this.infoAll('firmware');
+  }
+
+  /** Parameters decoded from `__param` and its relocations, joined with `parm`/`parmtype`. */
+  get params(): readonly ModuleParam[] {
+    this.#params ??= readParams(this.elf, this.modinfo);
+    return this.#params;
+  }
+
+  /** Exported symbols from `__ksymtab*` (+ `__kcrctab*` CRCs), in section order. */
+  get exports(): readonly ExportedSymbol[] {
+    this.#exports ??= readExports(this.elf);
+    return this.#exports;
+  }
+
+  /** Undefined symbols: what the module needs from the kernel and other modules. */
+  get imports(): readonly ImportedSymbol[] {
+    this.#imports ??= readImports(this.elf, this.versions);
+    return this.#imports;
+  }
+
+  /** `__versions`: the CRC of every symbol the module was built against (modversions). */
+  get versions(): readonly SymbolVersion[] {
+    this.#versions ??= readVersions(this.elf);
+    return this.#versions;
+  }
+
+  /** `.gnu.linkonce.this_module`: struct module's name and whether init/exit are set. */
+  get thisModule(): ThisModule | undefined {
+    this.#thisModule ??= { value: readThisModule(this.elf) };
+    return this.#thisModule.value;
+  }
+
+  /**
+   * Every problem found, each a typed `ElfError`; never throws. First the kernel's view
+   * (elf_validity_check, setup_load_info, check_modinfo, simplify_symbols' SHN_COMMON rule: the
+   * first entry is what init_module(2) would fail with), then anything that stops one of this
+   * object's properties from being read.
+   */
+  validate(options: ValidateOptions = {}): ElfError[] {
+    const out = safe(() => kernelProblems(this.elf, () => this.vermagic, options)).flat();
+    if (out.length === 0) out.push(...safe(() => this.#commonSymbols()).flat());
+    const seen = new Set(out.map((e) => e.code + e.message));
+    const probes: (() => unknown)[] = [
+      () => this.sections.map((s) => s.data),
+      () => this.modinfo,
+      () => this.elf.symbols?.all(),
+      () => this.versions,
+      () => this.imports,
+      () => this.exports,
+      () => this.params,
+      () => this.thisModule,
+    ];
+    for (const probe of probes) {
+      for (const e of safe(probe)) {
+        if (e instanceof ElfError && !seen.has(e.code + e.message)) {
+          seen.add(e.code + e.message);
+          out.push(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** kernel/module/main.c simplify_symbols: a SHN_COMMON symbol fails the load ("-fno-common"). */
+  #commonSymbols(): ElfError[] {
+    const symtab = this.elf.symbols;
+    if (!symtab) return [];
+    for (let i = 1; i < symtab.count; i++) {
+      if (symtab.sectionIndexOf(i) === SectionIndex.SHN_COMMON) {
+        return [
+          new ElfError(
+            'COMMON_SYMBOL',
+            `symbol ${symtab.nameOf(i)} is a common symbol: build with -fno-common`,
+            {
+              offset: symtab.section.offset + i * symtab.entrySize,
+            },
+          ),
+        ];
+      }
+    }
+    return [];
+  }
+}
+
+/** Runs `f`; returns [] or its result on success and [error] (as ElfError) on a throw. */
+function safe<T>(f: () => T): (T | ElfError)[] {
+  try {
+    const v = f();
+    return v === undefined ? [] : [v];
+  } catch (e) {
+    return [asElfError(e)];
   }
 }

@@ -1,0 +1,72 @@
+import { relocationKind } from './constants.js';
+import type { ElfFile, RelocationTarget } from './elf-file.js';
+import { ElfError } from './error.js';
+
+/** A symbol the module exports (EXPORT_SYMBOL*), read from `__ksymtab*` and its relocations. */
+export interface ExportedSymbol {
+  readonly name: string;
+  /** True for EXPORT_SYMBOL_GPL* (`__ksymtab_gpl`). */
+  readonly gpl: boolean;
+  /** EXPORT_SYMBOL_NS*'s namespace; undefined for none. */
+  readonly namespace: string | undefined;
+  /** The modversions CRC from `__kcrctab*` (the entry parallel to this one), if the module has one. */
+  readonly crc: bigint | undefined;
+  /** The `__ksymtab*` section the entry is in. */
+  readonly section: string;
+}
+
+/** `__ksymtab` → `__kcrctab`, `__ksymtab_gpl` → `__kcrctab_gpl` (kernel/module/main.c find_module_sections). */
+function crcSectionOf(ksymtab: string): string {
+  return `__kcrctab${ksymtab.slice('__ksymtab'.length)}`;
+}
+
+/**
+ * Reads every `__ksymtab*` section. Each entry is a `struct kernel_symbol` of three references
+ * (value, name, namespace: include/linux/export.h) — 32-bit PC-relative offsets with
+ * CONFIG_HAVE_ARCH_PREL32_RELOCATIONS (x86_64, arm64), pointers elsewhere. In a `.ko` the fields
+ * are still zero and their meaning is in the relocations, so the width of the first relocation's
+ * field gives the layout and each name is resolved as symbol + addend → string in
+ * `__ksymtab_strings`. The CRC is the entry with the same index in `__kcrctab*`, which is how the
+ * kernel pairs them (kernel/module/main.c find_exported_symbol_in_section + symversion).
+ */
+export function readExports(elf: ElfFile): ExportedSymbol[] {
+  const out: ExportedSymbol[] = [];
+  for (const sec of elf.sections) {
+    if (!sec.name.startsWith('__ksymtab') || sec.name === '__ksymtab_strings' || sec.size === 0) continue;
+    const relocs = elf.relocationsFor(sec.index);
+    if (relocs.length === 0) continue;
+    let first = relocs[0]!;
+    for (const r of relocs) if (r.offset < first.offset) first = r;
+    const stride = relocationKind(elf.header.machine, first.type)?.size || elf.wordSize;
+    // Kernels before 5.4 had no namespace field.
+    const fields = sec.size % (3 * stride) === 0 ? 3 : 2;
+    const entrySize = fields * stride;
+    const count = Math.floor(sec.size / entrySize);
+    const crcSec = elf.section(crcSectionOf(sec.name));
+    for (let k = 0; k < count; k++) {
+      const base = k * entrySize;
+      const name = stringField(elf, sec.index, base + stride, 'name');
+      if (name === undefined) continue;
+      const ns = fields === 3 ? stringField(elf, sec.index, base + 2 * stride, 'namespace') : undefined;
+      let crc: bigint | undefined;
+      if (crcSec && (k + 1) * 4 <= crcSec.size) crc = BigInt(elf.reader.u32(crcSec.offset + k * 4));
+      out.push({ name, gpl: sec.name.includes('_gpl'), namespace: ns || undefined, crc, section: sec.name });
+    }
+  }
+  return out;
+}
+
+/** The string a pointer field of section `index` at `offset` refers to, via its relocation. */
+function stringField(elf: ElfFile, index: number, offset: number, what: string): string | undefined {
+  const rel = elf.relocationAt(index, offset);
+  if (!rel) return undefined;
+  const target: RelocationTarget = elf.relocationTarget(rel);
+  if (target.kind !== 'section') {
+    throw new ElfError(
+      'BAD_KSYMTAB',
+      `the ${what} of the __ksymtab entry at ${offset} refers to undefined symbol ${target.name}`,
+      { offset: elf.sectionAt(index).offset + offset },
+    );
+  }
+  return elf.stringAt(target.sectionIndex, target.offset, `export ${what}`);
+}

@@ -1,0 +1,224 @@
+import { ElfType, elfTypeName, machineName, SectionFlag, SectionIndex, SectionType } from './constants.js';
+import type { ElfFile } from './elf-file.js';
+import { ElfError, isElfError } from './error.js';
+import { THIS_MODULE_SECTION } from './this-module.js';
+
+export interface ValidateOptions {
+  /**
+   * The e_machine of the kernel that would load the module (elf_check_arch); unchecked if absent.
+   */
+  machine?: number;
+  /**
+   * How many bytes the kernel sees: the image without an appended signature (module_sig_check
+   * strips it before elf_validity_check). Defaults to the whole image.
+   */
+  length?: number;
+}
+
+/**
+ * The kernel's view of the image: the checks of kernel/module/main.c elf_validity_check (with
+ * validate_section_offset), setup_load_info and check_modinfo's vermagic rule, in the order the
+ * kernel makes them. The first problem is the one `init_module(2)` would fail with; checks that
+ * depend on an earlier one are skipped once it fails, as the kernel stops there.
+ */
+export function kernelProblems(
+  elf: ElfFile,
+  vermagic: () => string | undefined,
+  options: ValidateOptions = {},
+): ElfError[] {
+  const out: ElfError[] = [];
+  const h = elf.header;
+  const r = elf.reader;
+  const len = Math.min(options.length ?? elf.bytes.length, elf.bytes.length);
+  const is64 = elf.is64;
+  const shdrSize = elf.shdrSize;
+  const w = elf.wordSize;
+
+  if (h.type !== ElfType.ET_REL) {
+    out.push(
+      new ElfError('NOT_RELOCATABLE', `e_type is ${elfTypeName(h.type)}, a module must be ET_REL`, {
+        offset: 16,
+      }),
+    );
+    return out;
+  }
+  if (options.machine !== undefined && h.machine !== options.machine) {
+    out.push(
+      new ElfError(
+        'WRONG_MACHINE',
+        `the module is for ${machineName(h.machine)}, the kernel is ${machineName(options.machine)}`,
+        { offset: 18 },
+      ),
+    );
+    return out;
+  }
+  if (h.shentsize !== shdrSize) {
+    out.push(
+      new ElfError(
+        'BAD_SHENTSIZE',
+        `e_shentsize is ${h.shentsize}, not sizeof(Elf${is64 ? 64 : 32}_Shdr) = ${shdrSize}`,
+        {
+          offset: is64 ? 58 : 46,
+        },
+      ),
+    );
+    return out;
+  }
+  // The kernel reads e_shnum as stored: extended numbering (e_shnum 0) is not supported for modules.
+  if (h.shoff >= len || h.shnum * shdrSize > len - h.shoff) {
+    out.push(
+      new ElfError(
+        'SECTION_HEADERS_OUT_OF_BOUNDS',
+        `the section header table at ${h.shoff} (${h.shnum} entries) is outside the ${len}-byte image`,
+        {
+          offset: is64 ? 40 : 32,
+        },
+      ),
+    );
+    return out;
+  }
+  if (h.shstrndx === SectionIndex.SHN_UNDEF || h.shstrndx >= h.shnum) {
+    out.push(
+      new ElfError('BAD_SHSTRNDX', `e_shstrndx ${h.shstrndx} is not a section (e_shnum is ${h.shnum})`, {
+        offset: is64 ? 62 : 50,
+      }),
+    );
+    return out;
+  }
+  const shdr = (i: number) => {
+    const o = h.shoff + i * shdrSize;
+    return {
+      at: o,
+      name: r.u32(o),
+      type: r.u32(o + 4),
+      flags: r.word(o + 8, w),
+      addr: r.word(o + 8 + w, w),
+      offset: r.word(o + 8 + 2 * w, w),
+      size: r.word(o + 8 + 3 * w, w),
+      link: r.u32(o + 8 + 4 * w),
+    };
+  };
+  // validate_section_offset: offset + size must neither wrap nor pass the end.
+  const fits = (s: { offset: number; size: number }) => s.offset + s.size <= len;
+  const str = shdr(h.shstrndx);
+  if (!fits(str)) {
+    out.push(
+      new ElfError(
+        'SECTION_OUT_OF_BOUNDS',
+        `the section name table (offset ${str.offset}, size ${str.size}) runs past the ${len}-byte image`,
+        {
+          offset: str.at,
+        },
+      ),
+    );
+    return out;
+  }
+  if (str.size === 0) {
+    out.push(new ElfError('EMPTY_SHSTRTAB', 'the section name table is empty', { offset: str.at }));
+    return out;
+  }
+  if (elf.bytes[str.offset + str.size - 1] !== 0) {
+    out.push(
+      new ElfError('SHSTRTAB_NOT_TERMINATED', 'the section name table does not end with a NUL byte', {
+        offset: str.offset + str.size - 1,
+      }),
+    );
+    return out;
+  }
+  const s0 = shdr(0);
+  if (s0.type !== SectionType.SHT_NULL || s0.size !== 0 || s0.addr !== 0) {
+    out.push(
+      new ElfError('BAD_SECTION_ZERO', 'section 0 must be SHT_NULL with zero size and address', {
+        offset: s0.at,
+      }),
+    );
+    return out;
+  }
+  let symtab = 0;
+  let thisModule = false;
+  for (let i = 1; i < h.shnum; i++) {
+    const s = shdr(i);
+    if (s.type === SectionType.SHT_NULL || s.type === SectionType.SHT_NOBITS) continue;
+    if (s.type === SectionType.SHT_SYMTAB) {
+      if (s.link === SectionIndex.SHN_UNDEF || s.link >= h.shnum) {
+        out.push(
+          new ElfError(
+            'BAD_SYMTAB_LINK',
+            `symbol table ${i} links to string table ${s.link}, which is not a section`,
+            {
+              offset: s.at,
+            },
+          ),
+        );
+        return out;
+      }
+      if (symtab === 0) symtab = i;
+    }
+    if (!fits(s)) {
+      out.push(
+        new ElfError(
+          'SECTION_OUT_OF_BOUNDS',
+          `section ${i} (offset ${s.offset}, size ${s.size}) runs past the ${len}-byte image`,
+          {
+            offset: s.at,
+          },
+        ),
+      );
+      return out;
+    }
+    if (s.flags % 4 >= SectionFlag.SHF_ALLOC) {
+      if (s.name >= str.size) {
+        out.push(
+          new ElfError(
+            'BAD_SECTION_NAME',
+            `section ${i} has name offset ${s.name}, past the ${str.size}-byte name table`,
+            {
+              offset: s.at,
+            },
+          ),
+        );
+        return out;
+      }
+      // find_sec only sees SHF_ALLOC sections.
+      if (sectionNameIs(elf.bytes, str.offset + s.name, str.offset + str.size, THIS_MODULE_SECTION))
+        thisModule = true;
+    }
+  }
+  // setup_load_info
+  if (symtab === 0) {
+    out.push(new ElfError('NO_SYMBOL_TABLE', 'the module has no symbol table (stripped?)'));
+    return out;
+  }
+  if (!thisModule) {
+    out.push(
+      new ElfError(
+        'NO_THIS_MODULE',
+        `the module has no ${THIS_MODULE_SECTION} section ("No module found in object")`,
+      ),
+    );
+    return out;
+  }
+  // check_modinfo: no vermagic is only allowed with a forced load.
+  try {
+    if (vermagic() === undefined) {
+      out.push(
+        new ElfError('NO_VERMAGIC', 'the module has no vermagic (the kernel loads it only when forced)'),
+      );
+    }
+  } catch (e) {
+    out.push(asElfError(e));
+  }
+  return out;
+}
+
+function sectionNameIs(bytes: Uint8Array, start: number, end: number, name: string): boolean {
+  if (start + name.length >= end) return false;
+  for (let i = 0; i < name.length; i++) if (bytes[start + i] !== name.charCodeAt(i)) return false;
+  return bytes[start + name.length] === 0;
+}
+
+/** Any thrown value as an ElfError (a non-ElfError is a bug in this package: report it, typed). */
+export function asElfError(e: unknown): ElfError {
+  if (isElfError(e)) return e;
+  return new ElfError('INTERNAL', `unexpected error while reading the module: ${String(e)}`, { cause: e });
+}
