@@ -3,6 +3,7 @@
 //
 //   node packages/errno/scripts/gen-tables.mjs            (kernel tree from scripts/fetch-kernel-source.sh)
 //   KMODKIT_KERNEL_SRC=/path/to/linux node …/gen-tables.mjs
+//   node packages/errno/scripts/gen-tables.mjs --check  (exit 1 if src/tables.ts is not what it would write)
 //
 // Numbers and names come from the headers (a small reader for the subset of cpp they use:
 // #include of asm-generic headers, #undef, #define NAME number, #define NAME OTHERNAME).
@@ -169,5 +170,13 @@ export const GLIBC_ERRNO_ALIASES: ErrnoDefines = {
 /** glibc's strerror text, keyed by canonical name. A name not listed has no glibc message. */
 export const GLIBC_MESSAGES: Readonly<Record<string, string>> = ${object([...messages])};
 `;
-writeFileSync(outFile, out);
-console.log(`wrote ${outFile}`);
+if (process.argv.includes('--check')) {
+  if (readFileSync(outFile, 'utf8') !== out) {
+    console.error(`${outFile} differs from what gen-tables.mjs generates; run it again`);
+    process.exit(1);
+  }
+  console.log(`${outFile} is up to date`);
+} else {
+  writeFileSync(outFile, out);
+  console.log(`wrote ${outFile}`);
+}

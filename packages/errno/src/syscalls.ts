@@ -227,15 +227,20 @@ const LOAD_ERRNOS: readonly LoadErrno[] = [
   },
 ];
 
-function loadErrnos(syscall: 'init_module' | 'finit_module'): readonly SyscallErrno[] {
-  return LOAD_ERRNOS.filter((e) => e.only === undefined || e.only === syscall).map((e) =>
-    Object.freeze({
-      name: e.name,
-      meaning: syscall === 'finit_module' && e.finit !== undefined ? `${e.meaning} ${e.finit}` : e.meaning,
-      ...(e.hint === undefined ? {} : { hint: e.hint }),
-      source: e.source,
-    }),
-  );
+function loadErrnos(syscall: 'init_module' | 'finit_module'): SyscallErrno[] {
+  return LOAD_ERRNOS.filter((e) => e.only === undefined || e.only === syscall).map((e) => ({
+    name: e.name,
+    meaning: syscall === 'finit_module' && e.finit !== undefined ? `${e.meaning} ${e.finit}` : e.meaning,
+    ...(e.hint === undefined ? {} : { hint: e.hint }),
+    source: e.source,
+  }));
+}
+
+/** Orders a list by errno number (generic numbering) and freezes it and its entries. */
+function finish(list: SyscallErrno[]): readonly SyscallErrno[] {
+  const generic = tableOf(undefined)!;
+  const number = (e: SyscallErrno): number => generic.byName.get(e.name)!.errno;
+  return Object.freeze(list.sort((a, b) => number(a) - number(b)).map((e) => Object.freeze(e)));
 }
 
 const REMOVED_IN_2_6 =
@@ -243,9 +248,9 @@ const REMOVED_IN_2_6 =
   'added since do not even have its number.';
 
 const ERRNOS: Readonly<Record<ModuleSyscall, readonly SyscallErrno[]>> = {
-  init_module: loadErrnos('init_module'),
-  finit_module: loadErrnos('finit_module'),
-  delete_module: [
+  init_module: finish(loadErrnos('init_module')),
+  finit_module: finish(loadErrnos('finit_module')),
+  delete_module: finish([
     {
       name: 'EPERM',
       meaning:
@@ -298,8 +303,8 @@ const ERRNOS: Readonly<Record<ModuleSyscall, readonly SyscallErrno[]>> = {
       hint: 'rmmod says "Module unloading is not supported".',
       source: 'kernel/sys_ni.c; kmod tools/rmmod.c: check_module_inuse',
     },
-  ],
-  create_module: [
+  ]),
+  create_module: finish([
     {
       name: 'EPERM',
       meaning: 'Linux 2.4 and earlier: the caller lacks CAP_SYS_MODULE.',
@@ -331,8 +336,8 @@ const ERRNOS: Readonly<Record<ModuleSyscall, readonly SyscallErrno[]>> = {
       hint: 'Load modules with finit_module or init_module, which take the whole image.',
       source: 'man 2 create_module',
     },
-  ],
-  query_module: [
+  ]),
+  query_module: finish([
     {
       name: 'ENOENT',
       meaning: 'Linux 2.4 and earlier: no module by that name exists.',
@@ -361,15 +366,15 @@ const ERRNOS: Readonly<Record<ModuleSyscall, readonly SyscallErrno[]>> = {
       hint: 'Read /proc/modules, /sys/module/<name>/ and /proc/kallsyms instead.',
       source: 'man 2 query_module',
     },
-  ],
-  get_kernel_syms: [
+  ]),
+  get_kernel_syms: finish([
     {
       name: 'ENOSYS',
       meaning: `Not supported by this kernel (Linux 2.6 or later); its only error. ${REMOVED_IN_2_6}`,
       hint: 'Read /proc/kallsyms instead.',
       source: 'man 2 get_kernel_syms',
     },
-  ],
+  ]),
 };
 
 function isModuleSyscall(name: string): name is ModuleSyscall {
@@ -382,7 +387,8 @@ function isModuleSyscall(name: string): name is ModuleSyscall {
  * errno the module's own init function returns; {@link explain} covers those.
  */
 export function syscallErrors(syscall: string): readonly SyscallErrno[] | undefined {
-  return typeof syscall === 'string' && isModuleSyscall(syscall) ? ERRNOS[syscall] : undefined;
+  if (typeof syscall !== 'string' || !isModuleSyscall(syscall)) return undefined;
+  return ERRNOS[syscall];
 }
 
 /**
