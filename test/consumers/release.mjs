@@ -1,0 +1,89 @@
+// The release flow without publishing: in a copy of the committed tree, a sample changeset goes through
+// `changeset version`, and the result must be what a release would publish: the bumped package, patch
+// bumps and changelog entries for its dependents, and packed ranges pointing at the new version.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeFailure, exec } from './exec.mjs';
+import { publishablePackages, runPnpm, tarballName, unpackTarball } from './pack.mjs';
+
+const SAMPLE = { name: '@kmodkit/errno', bump: 'minor' };
+const RUNTIME_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+
+/**
+ * @param {string} repoRoot
+ * @param {string} work an empty temporary directory
+ * @returns {Promise<string[]>} what went wrong; empty when the release flow behaved
+ */
+export async function checkReleaseFlow(repoRoot, work) {
+  const copy = join(work, 'repo');
+  await mkdir(copy, { recursive: true });
+  const archive = await exec('sh', ['-c', `git -C "$0" archive HEAD | tar -x -C "$1"`, repoRoot, copy]);
+  if (archive.code !== 0) return [`git archive failed: ${describeFailure(archive)}`];
+  // Offline from pnpm's store: the copy gets the same dependencies the checkout has, in under a second.
+  const install = await runPnpm(['install', '--offline', '--frozen-lockfile', '--ignore-scripts'], {
+    cwd: copy,
+  });
+  if (install.code !== 0) return [`pnpm install in the copy failed: ${describeFailure(install)}`];
+
+  // Only the sample changeset, so the expected result does not depend on what else is pending.
+  for (const file of await readdir(join(copy, '.changeset'))) {
+    if (file.endsWith('.md') && file !== 'README.md') await rm(join(copy, '.changeset', file));
+  }
+  await writeFile(
+    join(copy, '.changeset', 'consumer-test-sample.md'),
+    `---\n"${SAMPLE.name}": ${SAMPLE.bump}\n---\n\nSample change from the consumer test.\n`,
+  );
+
+  const before = await publishablePackages(copy);
+  const version = await runPnpm(['exec', 'changeset', 'version'], { cwd: copy });
+  if (version.code !== 0) return [`changeset version failed: ${describeFailure(version)}`];
+  const after = new Map((await publishablePackages(copy)).map((p) => [p.name, p]));
+
+  const problems = [];
+  const sample = before.find((p) => p.name === SAMPLE.name);
+  if (!sample) return [`${SAMPLE.name} is not a publishable package`];
+  const released = bump(sample.version, SAMPLE.bump);
+  for (const pkg of before) {
+    const now = after.get(pkg.name);
+    const changelog = await readFile(join(now.dir, 'CHANGELOG.md'), 'utf8').catch(() => '');
+    const dependent = RUNTIME_FIELDS.some((field) => pkg.manifest[field]?.[SAMPLE.name]);
+    const wanted = pkg === sample ? released : dependent ? bump(pkg.version, 'patch') : pkg.version;
+    if (now.version !== wanted)
+      problems.push(`${pkg.name} is ${now.version} after changeset version, want ${wanted}`);
+    if (pkg === sample) {
+      if (
+        !changelog.includes(`## ${released}`) ||
+        !changelog.includes('Sample change from the consumer test.')
+      ) {
+        problems.push(`${pkg.name}/CHANGELOG.md has no ${released} entry with the changeset's text`);
+      }
+    } else if (dependent) {
+      if (!changelog.includes(`## ${wanted}`) || !changelog.includes(`${SAMPLE.name}@${released}`)) {
+        problems.push(`${pkg.name}/CHANGELOG.md does not record the update to ${SAMPLE.name}@${released}`);
+      }
+      // What a publish would write: pnpm turns `workspace:^` into a range that admits the new version.
+      const packed = await packOne(now, join(work, 'packed'));
+      const range = RUNTIME_FIELDS.map((f) => packed.manifest[f]?.[SAMPLE.name]).find(Boolean);
+      if (range !== `^${released}`)
+        problems.push(`${pkg.name} packs with ${SAMPLE.name}@${range}, want ^${released}`);
+    }
+  }
+  return problems;
+}
+
+function bump(version, kind) {
+  const [major, minor, patch] = version.split('.').map(Number);
+  if (kind === 'major') return `${major + 1}.0.0`;
+  if (kind === 'minor') return `${major}.${minor + 1}.0`;
+  return `${major}.${minor}.${patch + 1}`;
+}
+
+async function packOne(pkg, destination) {
+  const result = await runPnpm(['pack', '--pack-destination', destination], { cwd: pkg.dir });
+  if (result.code !== 0) throw new Error(`pnpm pack ${pkg.name} failed: ${describeFailure(result)}`);
+  const unpacked = await unpackTarball(
+    join(destination, tarballName(pkg.name, pkg.version)),
+    join(destination, 'unpacked', pkg.name),
+  );
+  return { ...unpacked, manifest: JSON.parse(await readFile(join(unpacked.root, 'package.json'), 'utf8')) };
+}

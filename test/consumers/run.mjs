@@ -1,0 +1,359 @@
+#!/usr/bin/env node
+// kmodkit's consumer test: every publishable package, packed as `pnpm publish` would pack it, must
+// install and work in fresh projects outside the repository. See README.md beside this file.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeFailure, exec } from './exec.mjs';
+import { EXPECTATIONS, inspectPackage } from './inspect.mjs';
+import { buildPackages, packPackages, publishablePackages, runPnpm } from './pack.mjs';
+import {
+  createProject,
+  npmFlags,
+  runBin,
+  runNode,
+  scanViteBuild,
+  toolVersions,
+  verifyInstalledFromTarballs,
+  viteEntry,
+} from './projects.mjs';
+import { startRegistry } from './registry.mjs';
+import { checkReleaseFlow } from './release.mjs';
+import { checkTarballDetectors, withEditedFile } from './selftest.mjs';
+
+const USAGE = `usage: node test/consumers/run.mjs [options]
+  --skip-build        use the dist/ directories as they are (default: turbo build first)
+  --sizes             only build, pack and print the packed sizes
+  --write-benchmarks  with --sizes: rewrite the "## Packed sizes" section of BENCHMARKS.md
+  --keep              keep the temporary directory (kept anyway when a check fails)`;
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+const fixture = join(repoRoot, 'fixtures/modules/kmodkit_test.ko');
+const golden = join(repoRoot, 'fixtures/modules/golden/kmodkit_test.ko.modinfo.txt');
+
+// `kmodkit <args>` on the packed, globally installed CLI must print exactly what kmod 30 printed
+// (fixtures/modules/golden/), with the first `filename:` line naming the file where it is now.
+const CLI_CASES = [{ args: ['modinfo', 'kmodkit_test.ko'], golden: 'kmodkit_test.ko.modinfo.txt' }];
+
+const { values: options } = parseArgs({
+  options: {
+    'skip-build': { type: 'boolean' },
+    sizes: { type: 'boolean' },
+    'write-benchmarks': { type: 'boolean' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+});
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const results = [];
+/** Runs one named check; a thrown Error is its failure. Returns the check's value, or undefined. */
+async function step(title, check) {
+  const started = performance.now();
+  try {
+    const value = await check();
+    results.push({ title, ok: true, seconds: (performance.now() - started) / 1000 });
+    return value ?? true;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    results.push({ title, ok: false, seconds: (performance.now() - started) / 1000, detail });
+    return undefined;
+  }
+}
+const fail = (problems) => {
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+};
+
+const started = performance.now();
+const work = await mkdtemp(join(tmpdir(), 'kmodkit-consumers-'));
+console.log(`kmodkit consumer test in ${work}`);
+const packages = await publishablePackages(repoRoot);
+if (!options['skip-build']) await step('build (turbo run build)', () => buildPackages(repoRoot, packages));
+const packed = await step('pack (pnpm pack)', () => packPackages(packages, join(work, 'tarballs')));
+
+if (packed instanceof Map) {
+  const table = sizeTable(packed);
+  console.log(`\n${table}\n`);
+  if (options.sizes) {
+    if (options['write-benchmarks']) await writeBenchmarks(table);
+  } else {
+    await consumerChecks(packed);
+  }
+}
+await finish();
+
+async function consumerChecks(packed) {
+  const ts = createRequire(join(repoRoot, 'package.json'))('typescript');
+  const context = { repoRoot, license: await readFile(join(repoRoot, 'LICENSE'), 'utf8') };
+  for (const pkg of packed.values()) {
+    await step(`tarball ${pkg.name}`, async () => fail(await inspectPackage(pkg, context)));
+  }
+
+  const registry = await startRegistry(packed.values());
+  const tools = toolVersions(repoRoot);
+  const tarball = (name) => packed.get(name).tarball;
+  const browserSafe = [...packed.keys()].filter((name) => EXPECTATIONS[name]?.browser);
+  const checks = ['check-elf.js', 'check-errno.js', 'check-params.js'];
+  const same = (names) => Object.fromEntries(names.map((n) => [n, n]));
+  const project = (name) => join(work, name);
+
+  const [, , , bundlerDone, viteDone] = await Promise.all([
+    step(`node ESM project (${browserSafe.join(', ')})`, async () => {
+      await createProject(project('node-esm'), {
+        specs: browserSafe.map(tarball),
+        files: same([...checks, 'node-main.mjs']),
+        registryUrl: registry.url,
+      });
+      await verifyInstalledFromTarballs(join(project('node-esm'), 'node_modules'), packed);
+      await runNode(project('node-esm'), ['node-main.mjs', fixture, golden]);
+    }),
+    step('@kmodkit/params installed alone', async () => {
+      const dir = project('params-alone');
+      await createProject(dir, {
+        specs: [tarball('@kmodkit/params')],
+        files: same(['check-params.js', 'params-alone.mjs']),
+        registryUrl: registry.url,
+      });
+      const installed = await readdir(join(dir, 'node_modules'), { recursive: true });
+      const extra = installed.filter((p) => !p.startsWith('.') && !/^@kmodkit(\/params(\/|$)|$)/.test(p));
+      if (extra.length > 0)
+        throw new Error(`params pulled in other packages: ${extra.slice(0, 5).join(', ')}`);
+      await runNode(dir, ['params-alone.mjs']);
+    }),
+    step('TypeScript NodeNext project (tsc --noEmit, then compile and run)', async () => {
+      const dir = project('ts-nodenext');
+      await createProject(dir, {
+        specs: [
+          ...[...packed.values()].map((p) => p.tarball),
+          `typescript@${tools.typescript}`,
+          `@types/node@${tools['@types/node']}`,
+        ],
+        files: {
+          'typed-node.ts': 'typed-node.ts',
+          'typed-browser.ts': 'typed-browser.ts',
+          'tsconfig.nodenext.json': 'tsconfig.json',
+        },
+        registryUrl: registry.url,
+      });
+      await verifyInstalledFromTarballs(join(dir, 'node_modules'), packed);
+      await runBin(dir, 'tsc', ['--noEmit', '-p', 'tsconfig.json']);
+      await runBin(dir, 'tsc', ['-p', 'tsconfig.json']);
+      const output = await runNode(dir, ['out/typed-node.js', fixture]);
+      for (const wanted of ['kmodkit_test 6.1.0-56-amd64', 'ENOEXEC Exec format error']) {
+        if (!output.includes(wanted)) throw new Error(`typed-node.js printed no "${wanted}":\n${output}`);
+      }
+    }),
+    step('TypeScript Bundler project without @types/node (tsc --noEmit)', async () => {
+      const dir = project('ts-bundler');
+      await createProject(dir, {
+        specs: [...browserSafe.map(tarball), `typescript@${tools.typescript}`],
+        files: { 'typed-browser.ts': 'typed-browser.ts', 'tsconfig.bundler.json': 'tsconfig.json' },
+        registryUrl: registry.url,
+      });
+      await runBin(dir, 'tsc', ['--noEmit', '-p', 'tsconfig.json']);
+    }),
+    step(`Vite ${tools.vite} browser build, run without Node globals`, async () => {
+      const dir = project('vite');
+      await createProject(dir, {
+        specs: [...browserSafe.map(tarball), `vite@${tools.vite}`],
+        files: same([...checks, 'browser-main.js', 'browser-run.mjs', 'index.html', 'vite.config.js']),
+        registryUrl: registry.url,
+      });
+      fail(await viteBuild(ts, dir));
+    }),
+    step('CLI installed globally (npm install -g --prefix)', () => checkGlobalCli(packed, registry)),
+  ]);
+
+  await step('self-test: broken tarballs are caught', async () =>
+    fail(await checkTarballDetectors(packed.get('@kmodkit/params'), context, join(work, 'selftest'))),
+  );
+  if (viteDone) {
+    await step('self-test: Node built-ins in a browser bundle are caught', async () =>
+      fail(await checkViteDetectors(ts, project('vite'))),
+    );
+  }
+  if (bundlerDone) {
+    await step('self-test: a broken .d.ts is caught', async () => {
+      const dts = join(project('ts-bundler'), 'node_modules/@kmodkit/params/dist/index.d.ts');
+      const result = await withEditedFile(
+        dts,
+        (text) => `${text}\nexport declare function leak(): Buffer;\n`,
+        () =>
+          exec(join(project('ts-bundler'), 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], {
+            cwd: project('ts-bundler'),
+          }),
+      );
+      if (result.code === 0 || !/Cannot find name 'Buffer'/.test(result.stdout)) {
+        throw new Error(`tsc did not reject a .d.ts that needs Node's Buffer:\n${result.stdout}`);
+      }
+    });
+  }
+  await registry.close();
+
+  await step('release flow (changeset version on a sample changeset)', async () =>
+    fail(await checkReleaseFlow(repoRoot, join(work, 'release'))),
+  );
+}
+
+/** Builds the Vite project and checks the bundle: no Node built-ins, and it works without Node globals. */
+async function viteBuild(ts, dir) {
+  const output = await runBin(dir, 'vite', ['build']);
+  const problems = await scanViteBuild(ts, join(dir, 'dist'), output);
+  const run = await exec(
+    process.execPath,
+    ['browser-run.mjs', await viteEntry(join(dir, 'dist')), fixture, golden],
+    {
+      cwd: dir,
+    },
+  );
+  if (run.code !== 0) problems.push(`the bundle failed in a browser-like run:\n${run.stdout}${run.stderr}`);
+  return problems;
+}
+
+async function checkViteDetectors(ts, dir) {
+  const dist = join(dir, 'node_modules/@kmodkit/params/dist');
+  // The Buffer goes inside parseArgs, which the bundle calls: a statement at a barrel's top level
+  // would be tree-shaken away under "sideEffects": false and prove nothing.
+  const parseArgsFile = await findFile(dist, /export function parseArgs\(/);
+  const breakages = [
+    {
+      what: "import 'node:fs' in @kmodkit/params",
+      file: join(dist, 'index.js'),
+      edit: (text) => `import 'node:fs';\n${text}`,
+      expect: /externalized for browser compatibility/,
+    },
+    {
+      what: "Buffer used by @kmodkit/params's parseArgs",
+      file: parseArgsFile,
+      edit: (text) =>
+        text.replace(
+          /export function parseArgs\([^)]*\)\s*\{/,
+          "$&\nglobalThis.kmodkitLeak = Buffer.from('x');",
+        ),
+      expect: /uses the Node global Buffer[\s\S]*Buffer is not defined/,
+    },
+  ];
+  const failures = [];
+  for (const breakage of breakages) {
+    const problems = await withEditedFile(breakage.file, breakage.edit, () =>
+      viteBuild(ts, dir).catch((e) => [e.message]),
+    );
+    if (!breakage.expect.test(problems.join('\n'))) {
+      failures.push(
+        `not detected in the Vite build: ${breakage.what} (${problems.join('; ') || 'no problems'})`,
+      );
+    }
+  }
+  // Leave the project as the positive check found it.
+  fail(await viteBuild(ts, dir));
+  return failures;
+}
+
+async function findFile(dir, pattern) {
+  for (const file of await readdir(dir)) {
+    if (file.endsWith('.js') && pattern.test(await readFile(join(dir, file), 'utf8'))) return join(dir, file);
+  }
+  throw new Error(`no file in ${dir} matches ${pattern}`);
+}
+
+async function checkGlobalCli(packed, registry) {
+  const cli = [...packed.values()].find((p) => EXPECTATIONS[p.name]?.bin);
+  const prefix = join(work, 'prefix');
+  // Only the CLI's tarball: its @kmodkit dependencies come from the local registry, as from npm.
+  const install = await exec(
+    'npm',
+    ['install', '-g', '--prefix', prefix, ...npmFlags(registry.url), cli.tarball],
+    {
+      cwd: work,
+    },
+  );
+  if (install.code !== 0) throw new Error(`npm install -g failed: ${describeFailure(install)}`);
+  await verifyInstalledFromTarballs(join(prefix, 'lib/node_modules'), packed);
+  const bin = join(prefix, 'bin', EXPECTATIONS[cli.name].bin);
+
+  const problems = [];
+  const version = await exec(bin, ['--version'], { cwd: work });
+  if (version.code !== 0 || !version.stdout.includes(cli.version)) {
+    problems.push(`kmodkit --version does not print ${cli.version}: ${describeFailure(version)}`);
+  }
+  for (const { args, golden: goldenFile } of CLI_CASES) {
+    const file = join(repoRoot, 'fixtures/modules', args.at(-1));
+    const result = await exec(bin, [...args.slice(0, -1), file], { cwd: work });
+    const kmod = (await readFile(join(repoRoot, 'fixtures/modules/golden', goldenFile), 'utf8')).split('\n');
+    kmod[0] = `${'filename:'.padEnd(16)}${file}`;
+    if (result.code !== 0 || result.stdout !== kmod.join('\n')) {
+      problems.push(
+        `kmodkit ${args.join(' ')} differs from kmod:\n${diffLines(kmod.join('\n'), result.stdout)}${result.stderr}`,
+      );
+    }
+  }
+  fail(problems);
+}
+
+function diffLines(want, got) {
+  const a = want.split('\n');
+  const b = got.split('\n');
+  const out = [];
+  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 20; i++) {
+    if (a[i] !== b[i])
+      out.push(`  line ${i + 1}: kmod ${JSON.stringify(a[i])}\n          kmodkit ${JSON.stringify(b[i])}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function sizeTable(packed) {
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  const rows = [...packed.values()].map((p) => {
+    const budget = EXPECTATIONS[p.name]?.maxPackedBytes;
+    const note = budget ? ` (budget ${kb(budget)})` : '';
+    return `| \`${p.name}\` | ${p.version} | ${kb(p.packed)}${note} | ${kb(p.unpacked)} | ${p.files.length} |`;
+  });
+  return ['| package | version | packed | unpacked | files |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+async function writeBenchmarks(table) {
+  const file = join(repoRoot, 'BENCHMARKS.md');
+  const pnpm = (await runPnpm(['--version'], { cwd: repoRoot })).stdout.trim();
+  const section = [
+    '## Packed sizes',
+    '',
+    `What \`pnpm pack\` produces for each publishable package (tarball size, and the size of its files`,
+    `unpacked), measured ${new Date().toISOString().slice(0, 10)} with Node ${process.version} and pnpm ${pnpm}.`,
+    'Regenerate with `node test/consumers/run.mjs --sizes --write-benchmarks`. The consumer test fails if',
+    '`@kmodkit/params` or `@kmodkit/errno` grows past 30 KB packed: they are meant for browser bundles.',
+    '',
+    table,
+    '',
+  ].join('\n');
+  let text = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
+  const start = text.indexOf('## Packed sizes');
+  if (start === -1) {
+    text = `${text.trimEnd()}\n\n${section}`;
+  } else {
+    const next = text.indexOf('\n## ', start + 1);
+    text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
+  }
+  await writeFile(file, text);
+  console.log(`wrote the Packed sizes section of ${file}`);
+}
+
+async function finish() {
+  const width = Math.max(...results.map((r) => r.title.length));
+  console.log('');
+  for (const r of results) {
+    console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.title.padEnd(width)}  ${r.seconds.toFixed(1)}s`);
+    if (!r.ok) console.log(`${r.detail.replace(/^/gm, '        ')}\n`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`\n${results.length - failed} passed, ${failed} failed in ${seconds}s`);
+  if (failed === 0 && !options.keep) await rm(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
