@@ -1,5 +1,5 @@
 import { type CompiledTable, type ErrnoInfo, glibcText, tableOf } from './errno-table.js';
-import { invalidArgument, isCInt } from './error.js';
+import { invalidArgument, isCInt, show } from './error.js';
 
 export type { ErrnoInfo };
 
@@ -7,7 +7,7 @@ export type { ErrnoInfo };
 export function requireTable(arch: string | undefined, caller: string): CompiledTable {
   const table = tableOf(arch);
   if (table === undefined) {
-    throw invalidArgument(caller, `unknown architecture '${String(arch)}'`);
+    throw invalidArgument(caller, `unknown architecture ${show(arch)}`);
   }
   return table;
 }
@@ -64,7 +64,7 @@ export function strerror(codeOrName: number | string, arch?: string): string {
     }
     return info.message;
   }
-  if (!isCInt(codeOrName)) throw invalidArgument('strerror', `${String(codeOrName)} is not an errno number`);
+  if (!isCInt(codeOrName)) throw invalidArgument('strerror', `${show(codeOrName)} is not an errno number`);
   const info = table.byNumber.get(codeOrName);
   return info?.message ?? glibcText(codeOrName, undefined, false);
 }

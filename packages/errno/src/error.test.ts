@@ -1,5 +1,9 @@
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { ErrnoError, isErrnoError } from './error.js';
+
+/** Every kind of value, including null-prototype objects whose String() throws. */
+const ANYTHING = { withNullPrototype: true, withBigInt: true, withMap: true, withSet: true, withDate: true };
 
 test.each([
   [
@@ -68,4 +72,16 @@ test('isErrnoError recognises a copy from another bundle by name, and nothing el
   expect(isErrnoError(new Error('x'))).toBe(false);
   expect(isErrnoError({ name: 'ErrnoError', errno: 1 })).toBe(false);
   expect(isErrnoError(undefined)).toBe(false);
+});
+
+test('the constructor, given anything, makes an ErrnoError or throws an EINVAL one', () => {
+  fc.assert(
+    fc.property(fc.anything(ANYTHING), fc.anything(ANYTHING), (a, arch) => {
+      try {
+        expect(isErrnoError(new ErrnoError(a as number, { arch: arch as string }))).toBe(true);
+      } catch (e) {
+        expect(e).toMatchObject({ name: 'ErrnoError', code: 'EINVAL' });
+      }
+    }),
+  );
 });

@@ -37,12 +37,12 @@ export class ErrnoError extends Error {
     const info =
       typeof codeOrName === 'string' ? table?.byName.get(codeOrName) : table?.byNumber.get(codeOrName);
     if (table === undefined)
-      throw invalidArgument('ErrnoError', `unknown architecture '${String(options.arch)}'`);
+      throw invalidArgument('ErrnoError', `unknown architecture ${show(options.arch)}`);
     if (info === undefined && typeof codeOrName === 'string') {
       throw invalidArgument('ErrnoError', `unknown errno name '${codeOrName}'`);
     }
     if (info === undefined && !isCInt(codeOrName)) {
-      throw invalidArgument('ErrnoError', `${String(codeOrName)} is not an errno number`);
+      throw invalidArgument('ErrnoError', `${show(codeOrName)} is not an errno number`);
     }
     const errno = info?.errno ?? (codeOrName as number);
     const code = info?.name ?? 'UNKNOWN';
@@ -69,4 +69,10 @@ export function isCInt(value: unknown): value is number {
 /** The `EINVAL` error the package's functions throw for an argument they cannot answer for. */
 export function invalidArgument(caller: string, problem: string): ErrnoError {
   return new ErrnoError('EINVAL', { message: `${caller}: ${problem}` });
+}
+
+/** A bad argument as a message shows it: strings quoted, numbers as such, anything else by its type. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  return typeof value === 'number' ? String(value) : typeof value;
 }

@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { errnoName, errnoNumber } from './errno.js';
 import { explain, MODULE_SYSCALLS, syscallErrors } from './syscalls.js';
+
+/** Every kind of value, including null-prototype objects whose String() throws. */
+const ANYTHING = { withNullPrototype: true, withBigInt: true, withMap: true, withSet: true, withDate: true };
 
 // What each call can return, as the man pages and Linux 6.1 say (see the sources in each entry).
 const EXPECTED_ERRNOS: Record<string, string[]> = {
@@ -130,4 +134,14 @@ test('the lists cannot be changed by a caller', () => {
   expect(Object.isFrozen(MODULE_SYSCALLS)).toBe(true);
   expect(Object.isFrozen(syscallErrors('init_module'))).toBe(true);
   expect(Object.isFrozen(syscallErrors('init_module')![0])).toBe(true);
+});
+
+test('explain and syscallErrors answer a string or undefined for any input, never throw', () => {
+  fc.assert(
+    fc.property(fc.anything(ANYTHING), fc.anything(ANYTHING), fc.anything(ANYTHING), (a, b, c) => {
+      const text = explain(a as string, b as number, c as string);
+      expect(text === undefined || typeof text === 'string').toBe(true);
+      syscallErrors(a as string);
+    }),
+  );
 });
