@@ -75,8 +75,9 @@ const LOAD_ERRNOS: readonly LoadErrno[] = [
   {
     name: 'ESRCH',
     meaning:
-      'Not returned by Linux 2.6 and later for module loading; kmod still translates it as a symbol version ' +
-      'mismatch, which current kernels report as EINVAL.',
+      'Linux 6.1 does not return it from module loading; kmod (after module-init-tools) still translates it ' +
+      'as a symbol version mismatch, which current kernels report as EINVAL. Only a module init function ' +
+      'returning -ESRCH produces it today.',
     hint: 'kmod insmod says "Module has wrong symbol version".',
     source: 'kmod tools/insmod.c: mod_strerror',
   },
