@@ -276,8 +276,8 @@ const ERRNOS: Readonly<Record<ModuleSyscall, readonly SyscallErrno[]>> = {
       name: 'EAGAIN',
       meaning:
         'EWOULDBLOCK: other modules depend on this one (listed in /sys/module/<name>/holders), or its ' +
-        'reference count is not zero and O_TRUNC (force) was not given. Since Linux 3.13 the kernel never ' +
-        'waits for the count to drop, whatever O_NONBLOCK says.',
+        'reference count is not zero and O_TRUNC (force) was not given. Linux 6.1 never waits for the count ' +
+        'to drop, whatever O_NONBLOCK says (the blocking mode delete_module(2) describes is gone).',
       hint:
         'rmmod says "Module <name> is in use by: <holders>" or "Module <name> is in use". Remove the holders ' +
         'first (modprobe -r does it in order) or stop what holds it open.',
