@@ -30,7 +30,7 @@ function roundTrips(text: string, bytes: Uint8Array): boolean {
 const span = newSpan();
 
 /** The shortest token that next_arg reads back as `arg`, or null if there is none. */
-function encodeArg(arg: Arg, last: boolean): string | null {
+function encodeArg(arg: Arg): string | null {
   if (arg.value === null && arg.name === '--') return null; // parse_args stops at a bare "--"
   const name = utf8Encode(arg.name);
   const value = arg.value === null ? null : utf8Encode(arg.value);
@@ -46,7 +46,8 @@ function encodeArg(arg: Arg, last: boolean): string | null {
     // parse_args skips whitespace before an argument, and an empty token is no argument at all.
     if (bytes.length === 0 || KERNEL_SPACE[bytes[0]!] === 1) continue;
     scanArg(bytes, 0, bytes.length, span);
-    if (span.end !== bytes.length || (span.inQuote && !last)) continue;
+    // A token must not leave a quote open, or whatever follows it (even appended later) joins it.
+    if (span.end !== bytes.length || span.inQuote) continue;
     if (!sameBytes(bytes, span.nameStart, span.nameEnd, name)) continue;
     if (value === null ? span.valueStart >= 0 : !sameBytes(bytes, span.valueStart, span.valueEnd, value))
       continue;
@@ -57,7 +58,8 @@ function encodeArg(arg: Arg, last: boolean): string | null {
 
 /**
  * The shortest string that `parseArgs` reads back as `args`, arguments separated by one space, quoting
- * only where the kernel's tokenizer needs it.
+ * only where the kernel's tokenizer needs it. No quote is left open (the kernel would accept `a="x y`
+ * at the very end), so the result can always be followed by more arguments.
  *
  * @example formatArgs([{ name: 'a', value: 'x y' }, { name: 'b', value: null }]) // 'a="x y" b'
  * @throws ParamError `NOT_EXPRESSIBLE` for an argument no input can produce: a bare `--` (ends parsing),
@@ -68,7 +70,7 @@ export function formatArgs(args: readonly Arg[]): string {
   const tokens: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const token = encodeArg(arg, i === args.length - 1);
+    const token = encodeArg(arg);
     if (token === null) {
       throw new ParamError(
         'NOT_EXPRESSIBLE',

@@ -18,6 +18,8 @@ export const SCALAR_TYPES = [
   'bool',
   'invbool',
   'bint',
+  // bool that cannot be cleared once true (param_set_bool_enable_only: EROFS); parses like bool.
+  'bool_enable_only',
 ] as const;
 
 export type ScalarTypeName = (typeof SCALAR_TYPES)[number];

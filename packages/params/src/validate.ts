@@ -1,16 +1,20 @@
 import { type ParamErrno, ParamError } from './errors.js';
 import { type Arg, paramEqual, parseArgs } from './tokenizer.js';
+import { parseParamType } from './types.js';
 import { type ParamValue, parseValue } from './values.js';
 
 /**
- * A parameter a module declares (its `struct kernel_param` in `__param`, as @kmodkit/elf decodes it).
- * `type` is spelled as for `parseValue`: `int`, `charp`, `string:N`, `array:T:N` …
+ * A parameter a module declares (its `struct kernel_param` in `__param`). @kmodkit/elf's `ModuleParam`
+ * fits as is: `type` 'string' with `maxLength`, or 'array' with `elementType` and `maxLength`. A `type`
+ * spelled as for `parseValue` (`int`, `string:N`, `array:T:N` …) works too.
  */
 export interface DeclaredParam {
-  name: string;
-  type: string;
-  /** sysfs permissions; not used for validation. */
-  perm?: number;
+  readonly name: string;
+  readonly type: string;
+  /** For `type: 'array'`: the element type. */
+  readonly elementType?: string;
+  /** For `type: 'string'`: the buffer size in bytes (kparam_string.maxlen); for 'array': the element count. */
+  readonly maxLength?: number;
 }
 
 /** Something `validateArgs` noticed about one argument. */
@@ -19,8 +23,10 @@ export interface ArgIssue {
    * `unknown`: no such parameter — the kernel warns "unknown parameter 'x' ignored" and still loads.
    * `invalid`: the value is refused — init_module fails with `errno`.
    * `repeated`: the parameter was given before; this later value replaces it.
+   * `unchecked`: the parameter has ops this package does not know (module_param_cb with the module's own
+   *   `set`), so only the module can judge the value.
    */
-  kind: 'unknown' | 'invalid' | 'repeated';
+  kind: 'unknown' | 'invalid' | 'repeated' | 'unchecked';
   /** Position of the argument in the list. */
   index: number;
   name: string;
@@ -47,6 +53,21 @@ export interface Validation {
 // unknown_module_param_cb, lib/dynamic_debug.c: ddebug_dyndbg_module_param_cb).
 function handledByLoader(name: string): boolean {
   return name === 'async_probe' || name === 'dyndbg' || name.endsWith('.dyndbg');
+}
+
+/** The `parseValue` spelling of a declared type, or null if it is not one of the kernel's standard ops. */
+function typeOf(param: DeclaredParam): string | null {
+  let type = param.type;
+  if (type === 'string' && param.maxLength !== undefined) type = `string:${param.maxLength}`;
+  else if (type === 'array' && param.elementType !== undefined && param.maxLength !== undefined) {
+    type = `array:${param.elementType}:${param.maxLength}`;
+  }
+  try {
+    parseParamType(type);
+    return type;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -88,8 +109,14 @@ export function validateArgs(args: readonly Arg[] | string, declared: readonly D
       });
     }
     seen.set(param.name, index);
+    const type = typeOf(param);
+    if (type === null) {
+      const message = `'${param.name}' has ops of type '${param.type}'; only the module can check its value`;
+      issues.push({ kind: 'unchecked', index, name, value, message });
+      continue;
+    }
     try {
-      values.set(param.name, parseValue(param.type, value, param.name));
+      values.set(param.name, parseValue(type, value, param.name));
     } catch (error) {
       if (!(error instanceof ParamError)) throw error;
       errno = error.errno;

@@ -54,7 +54,10 @@ function setScalar(scalar: ScalarTypeName, raw: string, param: string | undefine
 // Types whose ops carry KERNEL_PARAM_OPS_FL_NOARG: given without '=', they are set to true.
 // invbool has no such flag, so `foo` alone is EINVAL for it (kernel/params.c: param_ops_invbool).
 function acceptsNoValue(type: ParamType): boolean {
-  return type.kind === 'scalar' && (type.scalar === 'bool' || type.scalar === 'bint');
+  return (
+    type.kind === 'scalar' &&
+    (type.scalar === 'bool' || type.scalar === 'bint' || type.scalar === 'bool_enable_only')
+  );
 }
 
 /** kernel/params.c: param_array — comma-separated elements, each through the element's `set`. */
@@ -83,7 +86,7 @@ function setArray(
  * The value is read as a C string (up to its first NUL) and lengths are UTF-8 byte lengths.
  *
  * Returns numbers for byte/short/ushort/int/uint/hexint, bigint for long/ulong/ullong, booleans for
- * bool/bint and invbool (invbool gives the stored, inverted value: `parseValue('invbool', 'y') === false`),
+ * bool/bint/bool_enable_only and invbool (invbool gives the stored, inverted value: `parseValue('invbool', 'y') === false`),
  * strings for charp and string:N, and arrays of those for array:T:N.
  *
  * @param param the parameter's name, used in error messages
@@ -145,7 +148,7 @@ function getScalar(scalar: ScalarTypeName, value: unknown): string {
   }
   if (typeof value !== 'boolean') throw badValue(scalar, value);
   // param_get_bool prints Y/N; param_get_invbool prints the inverse of the stored value; bint is an int.
-  if (scalar === 'bool') return value ? 'Y' : 'N';
+  if (scalar === 'bool' || scalar === 'bool_enable_only') return value ? 'Y' : 'N';
   if (scalar === 'invbool') return value ? 'N' : 'Y';
   return value ? '1' : '0';
 }

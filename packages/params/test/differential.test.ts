@@ -309,7 +309,7 @@ describe.skipIf(oracle === '')('parseValue/formatValue = kernel param_set_*/para
   test('booleans: bool, invbool, bint with every one- and two-character spelling', () => {
     const chars = ['', 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', '1', '0', 'o', 'O', 'x', '2', ' ', '\n', 'é'];
     const cases: Array<{ type: string; raw: string | null }> = [];
-    for (const type of ['bool', 'invbool', 'bint']) {
+    for (const type of ['bool', 'invbool', 'bint', 'bool_enable_only']) {
       cases.push({ type, raw: null });
       for (const a of chars) for (const b of chars) cases.push({ type, raw: a + b });
       for (const raw of COMMON_VALUES) cases.push({ type, raw });

@@ -88,6 +88,8 @@ export const KERNEL_DEFINITIONS: ReadonlyArray<{ file: string; names: readonly s
       'param_set_bool',
       'param_get_bool',
       'param_ops_bool',
+      'param_set_bool_enable_only',
+      'param_ops_bool_enable_only',
       'param_set_invbool',
       'param_get_invbool',
       'param_ops_invbool',

@@ -79,6 +79,7 @@ static const struct { const char *name; const struct kernel_param_ops *ops; size
 	{ "bool", &param_ops_bool, sizeof(bool) },
 	{ "invbool", &param_ops_invbool, sizeof(bool) },
 	{ "bint", &param_ops_bint, sizeof(int) },
+	{ "bool_enable_only", &param_ops_bool_enable_only, sizeof(bool) },
 };
 
 static int scalar_index(const char *name, size_t len)

@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import { builtinModuleArgs, cmdlineModuleOptions, type DeclaredParam, validateArgs } from '../src/index.js';
+
+const declared: DeclaredParam[] = [
+  { name: 'debug_level', type: 'int' },
+  { name: 'verbose', type: 'bool' },
+  { name: 'ids', type: 'array:ushort:2' },
+  { name: 'label', type: 'charp' },
+];
+
+describe('validateArgs', () => {
+  test('typed values, dashes equal underscores', () => {
+    const result = validateArgs('debug-level=0x10 verbose ids=1,2 label="a b"', declared);
+    expect(result).toMatchObject({ ok: true, errno: null, issues: [], rest: null });
+    expect([...result.values]).toEqual([
+      ['debug_level', 16],
+      ['verbose', true],
+      ['ids', [1, 2]],
+      ['label', 'a b'],
+    ]);
+  });
+
+  test('unknown parameters only warn; the loader handles dyndbg and async_probe itself', () => {
+    const result = validateArgs('nosuch=1 dyndbg=+p foo.dyndbg async_probe verbose=n', declared);
+    expect(result.ok).toBe(true);
+    expect(result.issues).toEqual([
+      {
+        kind: 'unknown',
+        index: 0,
+        name: 'nosuch',
+        value: '1',
+        message: "unknown parameter 'nosuch' ignored",
+      },
+    ]);
+    expect(result.values.get('verbose')).toBe(false);
+  });
+
+  test('a repeated parameter: the last accepted value wins, and it is reported', () => {
+    const result = validateArgs('label=a debug_level=1 label=b', declared);
+    expect(result.values.get('label')).toBe('b');
+    expect(result.issues).toMatchObject([{ kind: 'repeated', index: 2, name: 'label', value: 'b' }]);
+  });
+
+  test('bad values fail the load with the errno of the last bad argument', () => {
+    const result = validateArgs(
+      [
+        { name: 'debug_level', value: '99999999999' },
+        { name: 'ids', value: '1,2,3' },
+        { name: 'verbose', value: 'y' },
+      ],
+      declared,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.errno).toBe('EINVAL');
+    expect(result.issues.map((i) => [i.kind, i.errno])).toEqual([
+      ['invalid', 'ERANGE'],
+      ['invalid', 'EINVAL'],
+    ]);
+    expect(result.issues[0]!.message).toBe('debug_level: "99999999999" is out of range for int');
+    expect(result.values.get('verbose')).toBe(true);
+  });
+
+  test('what follows -- is returned, not validated', () => {
+    expect(validateArgs('verbose -- x=1', declared)).toMatchObject({ ok: true, rest: 'x=1', issues: [] });
+  });
+
+  test('module-defined ops cannot be checked and say so; @kmodkit/elf shapes are understood', () => {
+    const result = validateArgs('x=1 s=abcdefgh a=1,2,3', [
+      { name: 'x', type: 'custom' },
+      { name: 's', type: 'string', maxLength: 8 },
+      { name: 'a', type: 'array', elementType: 'int', maxLength: 2 },
+    ]);
+    expect(result.issues.map((i) => [i.kind, i.name, i.errno])).toEqual([
+      ['unchecked', 'x', undefined],
+      ['invalid', 's', 'ENOSPC'],
+      ['invalid', 'a', 'EINVAL'],
+    ]);
+  });
+});
+
+describe('kernel command line', () => {
+  const cmdline =
+    'BOOT_IMAGE=/vmlinuz root=/dev/sda1 snd-hda-intel.model=auto snd_hda_intel.enable=1,0 "usbcore.quirks=a b" i915.x -- snd_hda_intel.after=1';
+
+  test('builtinModuleArgs: the kernel parse_args view, dashes equal underscores, stops at --', () => {
+    expect(builtinModuleArgs(cmdline, 'snd_hda_intel')).toEqual([
+      { name: 'model', value: 'auto' },
+      { name: 'enable', value: '1,0' },
+    ]);
+    expect(builtinModuleArgs(cmdline, 'usbcore')).toEqual([{ name: 'quirks', value: 'a b' }]);
+  });
+
+  test('cmdlineModuleOptions: kmod re-quotes what a bootloader quoted whole', () => {
+    expect(cmdlineModuleOptions(cmdline).options).toEqual([
+      { module: 'snd_hda_intel', options: 'model=auto' },
+      { module: 'snd_hda_intel', options: 'enable=1,0' },
+      { module: 'usbcore', options: 'quirks="a b"' },
+      { module: 'i915', options: 'x' },
+      { module: 'snd_hda_intel', options: 'after=1' },
+    ]);
+  });
+});
