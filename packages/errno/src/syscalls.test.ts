@@ -88,6 +88,7 @@ test.each([
   ['finit_module', 'EKEYREJECTED', /unsigned/],
   ['init_module', 'EEXIST', /Module already in kernel/],
   ['init_module', 'ENOEXEC', /Invalid module format/],
+  ['finit_module', 'ENOEXEC', /module has no symbols \(stripped\?\)/],
   ['finit_module', 'ENOENT', /Unknown symbol in module, or unknown parameter \(see dmesg\)/],
   ['init_module', 'EPERM', /modules_disabled/],
   ['create_module', 'ENOSYS', /Linux 2\.6 or later/],

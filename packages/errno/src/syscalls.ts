@@ -177,7 +177,9 @@ const LOAD_ERRNOS: readonly LoadErrno[] = [
     name: 'ENOEXEC',
     meaning:
       'The image is not a module for this kernel: not ELF, wrong class or machine, malformed section headers or ' +
-      "symbol table, no .gnu.linkonce.this_module or .modinfo, a version magic that differs from the kernel's " +
+      'symbol table, no symbol table at all (a stripped module; dmesg: "module has no symbols (stripped?)"), ' +
+      'no .gnu.linkonce.this_module (dmesg: "No module found in object"), ' +
+      "a version magic that differs from the kernel's " +
       "(dmesg: \"version magic '<x>' should be '<y>'\"), a struct module layout that differs (module_layout CRC), " +
       'or a common symbol (dmesg: "please compile with -fno-common").',
     finit:
@@ -187,7 +189,8 @@ const LOAD_ERRNOS: readonly LoadErrno[] = [
       'kmod says "Invalid module format". Compare `modinfo -F vermagic <file>` with `uname -r` and rebuild the ' +
       'module against the running kernel.',
     source:
-      'man 2 init_module; kernel/module/main.c: elf_validity_check, check_modinfo, check_modstruct_version, ' +
+      'man 2 init_module; kernel/module/main.c: elf_validity_check, setup_load_info, check_modinfo, ' +
+      'check_modstruct_version, ' +
       'simplify_symbols; kmod tools/insmod.c: mod_strerror',
   },
   {
