@@ -22,6 +22,7 @@ export interface ErrnoInfo {
   readonly message: string;
 }
 
+/** One architecture's table, indexed both ways (built on first use, then cached). */
 export interface CompiledTable {
   readonly byName: ReadonlyMap<string, ErrnoInfo>;
   readonly byNumber: ReadonlyMap<number, ErrnoInfo>;
@@ -30,6 +31,7 @@ export interface CompiledTable {
 
 const compiled = new Map<ErrnoTableName, CompiledTable>();
 
+/** glibc's strerror text for `errno`, given the canonical name the table has for it (if any). */
 export function glibcText(errno: number, name: string | undefined, internal: boolean): string {
   if (errno === 0) return 'Success';
   const text = name === undefined || internal ? undefined : GLIBC_MESSAGES[name];
@@ -69,6 +71,7 @@ function compile(table: ErrnoTableName): CompiledTable {
   return Object.freeze({ byName, byNumber, entries: Object.freeze(entries) });
 }
 
+/** The table `arch` uses (no arch: the generic one), or `undefined` for an unknown architecture. */
 export function tableOf(arch: string | undefined): CompiledTable | undefined {
   const name = errnoTableFor(arch);
   if (name === undefined) return undefined;
