@@ -1,6 +1,8 @@
 // The release flow without publishing: in a copy of the committed tree, a sample changeset goes through
 // `changeset version`, and the result must be what a release would publish: the bumped package, patch
-// bumps and changelog entries for its dependents, and packed ranges pointing at the new version.
+// bumps and changelog entries for its dependents, packed ranges pointing at the new version, and a
+// `pnpm publish -r --dry-run` against the local registry (which holds the current versions, as npm
+// would) that would publish exactly the bumped packages.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeFailure, exec } from './exec.mjs';
@@ -12,9 +14,10 @@ const RUNTIME_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencie
 /**
  * @param {string} repoRoot
  * @param {string} work an empty temporary directory
+ * @param {string} registryUrl a registry serving the current versions (registry.mjs)
  * @returns {Promise<string[]>} what went wrong; empty when the release flow behaved
  */
-export async function checkReleaseFlow(repoRoot, work) {
+export async function checkReleaseFlow(repoRoot, work, registryUrl) {
   const copy = join(work, 'repo');
   await mkdir(copy, { recursive: true });
   const archive = await exec('sh', ['-c', `git -C "$0" archive HEAD | tar -x -C "$1"`, repoRoot, copy]);

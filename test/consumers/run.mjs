@@ -194,11 +194,10 @@ async function consumerChecks(packed) {
       }
     });
   }
-  await registry.close();
-
-  await step('release flow (changeset version on a sample changeset)', async () =>
-    fail(await checkReleaseFlow(repoRoot, join(work, 'release'))),
+  await step('release flow (changeset version, pnpm publish -r --dry-run)', async () =>
+    fail(await checkReleaseFlow(repoRoot, join(work, 'release'), registry.url)),
   );
+  await registry.close();
 }
 
 /** Builds the Vite project and checks the bundle: no Node built-ins, and it works without Node globals. */
