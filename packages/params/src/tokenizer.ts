@@ -1,5 +1,5 @@
 import { EQUALS, KERNEL_SPACE, QUOTE } from './ctype.js';
-import { utf8Decode, utf8Encode } from './utf8.js';
+import { utf8Decode, utf8Scratch } from './utf8.js';
 
 /** One argument as the kernel splits it: `name=value`, or `name` alone (`value: null`). */
 export interface Arg {
@@ -100,11 +100,14 @@ const DASH = 0x2d;
  * @example parseArgs('a=1 b="x y" c -- d') // { args: [{name:'a',value:'1'}, {name:'b',value:'x y'}, {name:'c',value:null}], rest: 'd' }
  */
 export function parseArgs(input: string | Uint8Array): ParsedArgs {
-  const bytes = typeof input === 'string' ? utf8Encode(input) : input;
+  let bytes: Uint8Array;
   // For pure ASCII input byte offsets are string offsets: slice the string instead of decoding bytes.
-  const ascii = typeof input === 'string' && bytes.length === input.length ? input : null;
-  const text = (start: number, stop: number): string =>
-    ascii !== null ? ascii.slice(start, stop) : utf8Decode(bytes, start, stop);
+  let ascii: string | null = null;
+  if (typeof input === 'string') {
+    const encoded = utf8Scratch(input);
+    bytes = encoded.bytes;
+    if (encoded.ascii) ascii = input;
+  } else bytes = input;
   const end = cStringEnd(bytes);
   const args: Arg[] = [];
   const span = newSpan();
@@ -112,7 +115,7 @@ export function parseArgs(input: string | Uint8Array): ParsedArgs {
   while (pos < end && KERNEL_SPACE[bytes[pos]!] === 1) pos++;
   while (pos < end) {
     pos = scanArg(bytes, pos, end, span);
-    const { nameStart, nameEnd, valueStart } = span;
+    const { nameStart, nameEnd, valueStart, valueEnd } = span;
     // kernel/params.c: parse_args — a bare `--` (no '=') stops parsing; the rest is handed back.
     if (
       valueStart < 0 &&
@@ -120,12 +123,19 @@ export function parseArgs(input: string | Uint8Array): ParsedArgs {
       bytes[nameStart] === DASH &&
       bytes[nameStart + 1] === DASH
     ) {
-      return { args, rest: text(pos, end) };
+      return { args, rest: ascii !== null ? ascii.slice(pos, end) : utf8Decode(bytes, pos, end) };
     }
-    args.push({
-      name: text(nameStart, nameEnd),
-      value: valueStart < 0 ? null : text(valueStart, span.valueEnd),
-    });
+    if (ascii !== null) {
+      args.push({
+        name: ascii.slice(nameStart, nameEnd),
+        value: valueStart < 0 ? null : ascii.slice(valueStart, valueEnd),
+      });
+    } else {
+      args.push({
+        name: utf8Decode(bytes, nameStart, nameEnd),
+        value: valueStart < 0 ? null : utf8Decode(bytes, valueStart, valueEnd),
+      });
+    }
   }
   return { args, rest: null };
 }

@@ -8,6 +8,18 @@ export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+let scratch = new Uint8Array(4096);
+
+/**
+ * The UTF-8 bytes of `text` in a scratch buffer reused by the next call (valid until then), and whether
+ * the text was pure ASCII (then byte offsets are string offsets).
+ */
+export function utf8Scratch(text: string): { bytes: Uint8Array; ascii: boolean } {
+  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, scratch);
+  return { bytes: scratch.subarray(0, written), ascii: written === text.length };
+}
+
 /** Decode `bytes[start, end)`. */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return decoder.decode(bytes.subarray(start, end));
