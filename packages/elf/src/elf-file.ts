@@ -176,6 +176,21 @@ export class ElfFile {
     return this.#symtab;
   }
 
+  /** The entries of relocation section `rel` (SHT_REL or SHT_RELA), in stored order. */
+  relocations(rel: Section): Relocation[] {
+    if (rel.type !== SectionType.SHT_REL && rel.type !== SectionType.SHT_RELA) {
+      throw new ElfError(
+        'NOT_RELOCATIONS',
+        `section ${rel.index} (${rel.name}) is ${rel.typeName}, not SHT_REL/SHT_RELA`,
+        {
+          offset: rel.headerOffset,
+        },
+      );
+    }
+    const target = this.sectionAt(rel.info, `target (sh_info) of relocation section ${rel.index}`);
+    return readRelocations(this.reader, this.is64, this.header.machine, rel, target);
+  }
+
   /** The relocations that patch section `index` (from every SHT_REL/SHT_RELA section aimed at it). */
   relocationsFor(index: number): readonly Relocation[] {
     let out = this.#relocs.get(index);
@@ -183,8 +198,7 @@ export class ElfFile {
     out = [];
     for (const s of this.sections) {
       if ((s.type === SectionType.SHT_REL || s.type === SectionType.SHT_RELA) && s.info === index) {
-        const target = this.sectionAt(index, `target (sh_info) of relocation section ${s.index}`);
-        out.push(...readRelocations(this.reader, this.is64, this.header.machine, s, target));
+        for (const rel of this.relocations(s)) out.push(rel);
       }
     }
     this.#relocs.set(index, out);

@@ -1,3 +1,5 @@
+import { errnoNumber, strerror } from '@kmodkit/errno';
+
 /**
  * The one error class of @kmodkit/elf. Every structural problem found in a module image is an
  * `ElfError` with a stable `code`, the byte `offset` it concerns (when there is one) and the errno
@@ -28,6 +30,16 @@ export class ElfError extends Error {
     this.code = code;
     this.offset = options.offset;
     this.errno = options.errno ?? 'ENOEXEC';
+  }
+
+  /** The errno's number (generic Linux table: ENOEXEC is 8), as `init_module(2)` returns it negated. */
+  get errnoNumber(): number | undefined {
+    return errnoNumber(this.errno);
+  }
+
+  /** The errno's glibc text, e.g. 'Exec format error' for ENOEXEC. */
+  get errnoMessage(): string | undefined {
+    return errnoNumber(this.errno) === undefined ? undefined : strerror(this.errno);
   }
 }
 

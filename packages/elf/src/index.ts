@@ -1,10 +1,41 @@
-export * from './constants.js';
+// The public surface of @kmodkit/elf: the module reader first, then the ELF layer under it and the
+// format's vocabulary. Everything else in src/ is internal.
+
+export {
+  ElfClass,
+  ElfData,
+  ElfType,
+  elfTypeName,
+  Machine,
+  machineName,
+  type RelocationKind,
+  relocationKind,
+  relocationTypeName,
+  SectionFlag,
+  SectionIndex,
+  SectionType,
+  SymbolBind,
+  SymbolType,
+  SymbolVisibility,
+  sectionFlagNames,
+  sectionIndexName,
+  sectionTypeName,
+  symbolBindName,
+  symbolTypeName,
+  symbolVisibilityName,
+} from './constants.js';
 export type { ElfFile, RelocationTarget } from './elf-file.js';
 export { ElfError, type ElfErrorOptions, isElfError } from './error.js';
+export type { ExportedSymbol } from './exports.js';
 export type { ElfHeader } from './header.js';
+export type { ImportedSymbol } from './imports.js';
 export type { ModinfoEntry, SoftDeps } from './modinfo.js';
 export type { Compression, KernelModule, ReadModuleOptions } from './module.js';
+export type { ModuleParam } from './params.js';
 export { readModule } from './read-module.js';
 export type { Relocation } from './relocation.js';
 export type { Section } from './section.js';
 export type { ElfSymbol, SymbolTable } from './symbol.js';
+export type { ThisModule } from './this-module.js';
+export type { ValidateOptions } from './validate.js';
+export type { SymbolVersion } from './versions.js';

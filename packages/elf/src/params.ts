@@ -8,7 +8,10 @@ import type { ModinfoEntry } from './modinfo.js';
  * fill it in, joined with its `parm`/`parmtype` `.modinfo` entries.
  */
 export interface ModuleParam {
-  /** The name the parameter is set by (`modprobe mod name=value`). */
+  /**
+   * The name the parameter is set by (`modprobe mod name=value`), as stored: the bare name, or with
+   * the module's own MODULE_PARAM_PREFIX (mmc_block's `mmcblk.perdev_minors`).
+   */
   readonly name: string;
   /**
    * From the ops: `param_ops_<t>` gives `<t>` ('byte', 'short', 'ushort', 'int', 'uint', 'long',
@@ -106,9 +109,11 @@ export function readParams(elf: ElfFile, modinfo: readonly ModinfoEntry[]): Modu
       type = 'custom';
       param.type = type;
     }
-    const description = descriptions.get(name);
+    // MODULE_PARM_DESC/parmtype use the bare name; a MODULE_PARAM_PREFIX ("mmcblk.") is only in __param.
+    const bare = descriptions.has(name) || parmtypes.has(name) ? name : name.slice(name.lastIndexOf('.') + 1);
+    const description = descriptions.get(bare);
     if (description !== undefined) param.description = description;
-    const parmtype = parmtypes.get(name);
+    const parmtype = parmtypes.get(bare);
     if (parmtype !== undefined) param.parmtype = parmtype;
     out.push(param);
   }
