@@ -71,6 +71,23 @@ export async function checkReleaseFlow(repoRoot, work, registryUrl) {
         problems.push(`${pkg.name} packs with ${SAMPLE.name}@${range}, want ^${released}`);
     }
   }
+
+  const publish = await runPnpm(
+    ['publish', '-r', '--dry-run', '--no-git-checks', '--access', 'public', '--registry', registryUrl],
+    { cwd: copy },
+  );
+  if (publish.code !== 0)
+    return [...problems, `pnpm publish -r --dry-run failed: ${describeFailure(publish)}`];
+  const published = [...publish.stdout.matchAll(/^\+ (@kmodkit\/\S+)$/gm)].map((m) => m[1]).sort();
+  const bumped = before
+    .filter((pkg) => after.get(pkg.name).version !== pkg.version)
+    .map((pkg) => `${pkg.name}@${after.get(pkg.name).version}`)
+    .sort();
+  if (published.join() !== bumped.join()) {
+    problems.push(
+      `pnpm publish -r would publish ${published.join(', ')}; the bumped packages are ${bumped.join(', ')}`,
+    );
+  }
   return problems;
 }
 
