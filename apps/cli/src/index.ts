@@ -1,3 +1,99 @@
-export async function main(_argv: string[], _argv0?: string): Promise<number> {
-  return 0;
+/**
+ * The `kmodkit` command: one program with sub-commands (`kmodkit modinfo …`) that also answers to the
+ * name it is called by, as kmod's multi-call binary does when symlinked (`tools/kmod.c`): a link named
+ * `modinfo` runs `kmodkit modinfo`.
+ */
+import { readFileSync } from 'node:fs';
+import type { CommandContext } from './commands/context.js';
+import { modinfo } from './commands/modinfo.js';
+
+/** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
+export interface MainIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** The directory relative module paths are resolved against; `process.cwd()` by default. */
+  readonly cwd?: string;
+}
+
+type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>;
+
+/** The commands that exist, with a line of help each. Others (insmod …) come with their issues. */
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
+};
+
+/** Output is gathered and written in large pieces: one write per megabyte, not one per line. */
+const FLUSH_AT = 1 << 20;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return (
+    'kmodkit - Linux kernel module tools\n' +
+    'Usage:\n' +
+    '\tkmodkit [options] command [command_options]\n\n' +
+    'Options:\n' +
+    '\t-V, --version     show version\n' +
+    '\t-h, --help        show this help\n\n' +
+    'Commands:\n' +
+    `${lines.join('\n')}\n\n` +
+    'kmodkit also runs a command when called by its name (a symlink named modinfo runs kmodkit modinfo).\n'
+  );
+}
+
+/**
+ * Runs `kmodkit` with `argv` (the arguments after the program name) and returns the exit status.
+ * `argv0` is the name the program was called by: if its basename is a command (`modinfo`), that
+ * command runs with all of `argv`.
+ */
+export async function main(
+  argv: string[],
+  argv0?: string,
+  io: MainIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let pending = '';
+  const flush = () => {
+    if (pending !== '') io.stdout.write(pending);
+    pending = '';
+  };
+  const ctxFor = (program: string): CommandContext => ({
+    program,
+    version: packageVersion(),
+    cwd: io.cwd ?? process.cwd(),
+    stdout(text) {
+      pending += text;
+      if (pending.length >= FLUSH_AT) flush();
+    },
+    stderr(text) {
+      flush();
+      io.stderr.write(text);
+    },
+  });
+
+  try {
+    const called = argv0 === undefined ? undefined : argv0.slice(argv0.lastIndexOf('/') + 1);
+    if (called !== undefined && called in COMMANDS) {
+      return await COMMANDS[called]!.run(argv, ctxFor(called));
+    }
+    const [first, ...rest] = argv;
+    if (first !== undefined && first in COMMANDS) return await COMMANDS[first]!.run(rest, ctxFor(first));
+    if (first === '-V' || first === '--version') {
+      io.stdout.write(`kmodkit ${packageVersion()}\n`);
+      return 0;
+    }
+    if (first === '-h' || first === '--help') {
+      io.stdout.write(help());
+      return 0;
+    }
+    io.stderr.write(`${first === undefined ? 'missing command' : `invalid command '${first}'`}\n${help()}`);
+    return 1;
+  } finally {
+    flush();
+  }
 }

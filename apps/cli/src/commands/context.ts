@@ -1,0 +1,11 @@
+/** What a command gets from `main`: its name for messages, the package version, and where to write. */
+export interface CommandContext {
+  /** The name kmod's messages start with: the command's (`modinfo`), as kmod's own tools print it. */
+  readonly program: string;
+  /** @kmodkit/cli's version, from its package.json. */
+  readonly version: string;
+  /** The working directory relative paths are made absolute against. */
+  readonly cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}

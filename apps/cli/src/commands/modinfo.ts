@@ -1,0 +1,155 @@
+/**
+ * `kmodkit modinfo`: kmod 30's `tools/modinfo.c` — same options, output, messages and exit status —
+ * plus `--json`. Options are parsed as `getopt_long` parses them; each operand becomes one or more
+ * modules to report on (a file, or a name/alias looked up in `/lib/modules/<version>`), and the
+ * reports are printed in order.
+ */
+import { statSync } from 'node:fs';
+import { release } from 'node:os';
+import { getoptLong, type OptionTable } from '../getopt.js';
+import { decompressorsFor, type ModuleJob, type ReportStyle } from '../modinfo-report.js';
+import { ModuleDirectory, type ModuleLocation, pathToModname } from '../module-directory.js';
+import { loadDecompressors } from '../node-decompress.js';
+import { reportAll } from '../parallel.js';
+import type { CommandContext } from './context.js';
+
+/** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
+const OPTIONS: OptionTable = {
+  author: { short: 'a', takesValue: false },
+  description: { short: 'd', takesValue: false },
+  license: { short: 'l', takesValue: false },
+  parameters: { short: 'p', takesValue: false },
+  filename: { short: 'n', takesValue: false },
+  null: { short: '0', takesValue: false },
+  modname: { short: 'm', takesValue: false },
+  field: { short: 'F', takesValue: true },
+  'set-version': { short: 'k', takesValue: true },
+  basedir: { short: 'b', takesValue: true },
+  version: { short: 'V', takesValue: false },
+  help: { short: 'h', takesValue: false },
+  json: { takesValue: false },
+};
+
+/** `-a -d -l -p -n` are `-F` with a fixed field. */
+const FIELD_SHORTCUTS: Readonly<Record<string, string>> = {
+  author: 'author',
+  description: 'description',
+  license: 'license',
+  parameters: 'parm',
+  filename: 'filename',
+};
+
+/** Module file extensions kmod recognises (`shared/util.c: kmod_exts`); kmodkit reads all four. */
+const MODULE_EXTENSIONS = ['.ko', '.ko.gz', '.ko.xz', '.ko.zst'];
+
+export function modinfoHelp(program: string): string {
+  return (
+    'Usage:\n' +
+    `\t${program} [options] <modulename|filename> [args]\n` +
+    'Options:\n' +
+    "\t-a, --author                Print only 'author'\n" +
+    "\t-d, --description           Print only 'description'\n" +
+    "\t-l, --license               Print only 'license'\n" +
+    "\t-p, --parameters            Print only 'parm'\n" +
+    "\t-n, --filename              Print only 'filename'\n" +
+    '\t-0, --null                  Use \\0 instead of \\n\n' +
+    '\t-m, --modname               Handle argument as module name instead of alias or filename\n' +
+    '\t-F, --field=FIELD           Print only provided FIELD\n' +
+    '\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n' +
+    '\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n' +
+    '\t    --json                  Print one JSON object per module (kmodkit)\n' +
+    '\t-V, --version               Show version\n' +
+    '\t-h, --help                  Show this help\n'
+  );
+}
+
+/** `tools/modinfo.c: is_module_filename`: a regular file whose name ends in a module extension. */
+function isModuleFilename(name: string): boolean {
+  try {
+    if (!statSync(name).isFile()) return false;
+  } catch {
+    return false;
+  }
+  return MODULE_EXTENSIONS.some((ext) => name.length > ext.length && name.endsWith(ext));
+}
+
+/** `shared/util.c: path_make_absolute_cwd`: the cwd prepended, nothing normalised (`./x.ko` stays). */
+function absolute(path: string, cwd: string): string {
+  return path.startsWith('/') ? path : `${cwd}/${path}`;
+}
+
+export async function modinfo(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const line = getoptLong(argv, OPTIONS);
+  let field: string | undefined;
+  let separator = '\n';
+  let byName = false;
+  let json = false;
+  let kversion: string | undefined;
+  let root: string | undefined;
+  for (const { name, value } of line.options) {
+    if (name in FIELD_SHORTCUTS) field = FIELD_SHORTCUTS[name];
+    else if (name === 'null') separator = '\0';
+    else if (name === 'modname') byName = true;
+    else if (name === 'field') field = value;
+    else if (name === 'set-version') kversion = value;
+    else if (name === 'basedir') root = value;
+    else if (name === 'json') json = true;
+    else if (name === 'help') {
+      ctx.stdout(modinfoHelp(ctx.program));
+      return 0;
+    } else if (name === 'version') {
+      ctx.stdout(`kmodkit version ${ctx.version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`);
+      return 0;
+    }
+  }
+  if (line.error !== undefined) {
+    ctx.stderr(`${ctx.program}: ${line.error}\n`);
+    return 1;
+  }
+  if (line.operands.length === 0) {
+    ctx.stderr(`${ctx.program}: ERROR: missing module or filename.\n`);
+    return 1;
+  }
+
+  const dirname =
+    root !== undefined || kversion !== undefined
+      ? `${root ?? ''}/lib/modules/${kversion ?? release()}`
+      : `/lib/modules/${release()}`;
+  const directory = new ModuleDirectory(dirname);
+  const style: ReportStyle = { field, separator, json };
+
+  // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
+  const jobs: ModuleJob[] = [];
+  const notFound = (message: string) =>
+    jobs.push({ kind: 'error', message: `${ctx.program}: ERROR: ${message}\n` });
+  for (const operand of line.operands) {
+    if (byName) {
+      const found = directory.lookupName(operand);
+      if (found) jobs.push(jobFor(found, directory));
+      else notFound(`Module name ${operand} not found.`);
+    } else if (isModuleFilename(operand)) {
+      const name = pathToModname(operand);
+      if (name === undefined) notFound(`Module file ${operand} not found.`);
+      else jobs.push({ kind: 'file', path: absolute(operand, ctx.cwd), name });
+    } else {
+      const found = directory.lookup(operand);
+      if (found === undefined) notFound(`Module alias ${operand} not found.`);
+      else if (found.length === 0) notFound(`Module ${operand} not found.`);
+      else for (const location of found) jobs.push(jobFor(location, directory));
+    }
+  }
+
+  await loadDecompressors(decompressorsFor(jobs));
+  let failed = false;
+  for (const report of await reportAll(jobs, style)) {
+    ctx.stdout(report.stdout);
+    if (report.stderr !== '') ctx.stderr(report.stderr);
+    failed ||= report.failed;
+  }
+  return failed ? 1 : 0;
+}
+
+function jobFor(location: ModuleLocation, directory: ModuleDirectory): ModuleJob {
+  if (location.kind === 'file') return { kind: 'file', path: location.path, name: location.name };
+  return { kind: 'builtin', name: location.name, modinfo: directory.builtinModinfo(location.name) };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import { getoptLong, type OptionTable } from './getopt.js';
+
+// modinfo's table (tools/modinfo.c cmdopts, in order). The expected messages are what Debian 12's
+// glibc getopt_long printed for `modinfo <args>` (after the "modinfo: " prefix); the conformance
+// test re-checks them against the real tool.
+const TABLE: OptionTable = {
+  author: { short: 'a', takesValue: false },
+  description: { short: 'd', takesValue: false },
+  license: { short: 'l', takesValue: false },
+  parameters: { short: 'p', takesValue: false },
+  filename: { short: 'n', takesValue: false },
+  null: { short: '0', takesValue: false },
+  modname: { short: 'm', takesValue: false },
+  field: { short: 'F', takesValue: true },
+  'set-version': { short: 'k', takesValue: true },
+  basedir: { short: 'b', takesValue: true },
+  version: { short: 'V', takesValue: false },
+  help: { short: 'h', takesValue: false },
+};
+
+const opts = (line: ReturnType<typeof getoptLong>) =>
+  line.options.map((o) => (o.value === undefined ? o.name : `${o.name}=${o.value}`));
+
+describe('getoptLong parses like glibc getopt_long', () => {
+  test.each([
+    [['-F', 'name', 'x.ko'], ['field=name'], ['x.ko']],
+    [['-Fname', 'x.ko'], ['field=name'], ['x.ko']],
+    [['--field=name', 'x.ko'], ['field=name'], ['x.ko']],
+    [['--field', 'name', 'x.ko'], ['field=name'], ['x.ko']],
+    [['--fie=name', 'x.ko'], ['field=name'], ['x.ko']],
+    [['--fiel', 'name'], ['field=name'], []],
+    [['-F', '-a', 'x.ko'], ['field=-a'], ['x.ko']],
+    [['-F', '--', 'x.ko'], ['field=--'], ['x.ko']],
+    [['-0Fname', 'x.ko'], ['null', 'field=name'], ['x.ko']],
+    [['-ad', 'x.ko'], ['author', 'description'], ['x.ko']],
+    [['x.ko', '-n', 'y.ko'], ['filename'], ['x.ko', 'y.ko']],
+    [['--', '-x', '-a'], [], ['-x', '-a']],
+    [['-'], [], ['-']],
+    [['--n', 'x'], ['null'], ['x']],
+    [['--au'], ['author'], []],
+    [['--field='], ['field='], []],
+    [['-k', '6.1', '-b', '/r', 'ext4'], ['set-version=6.1', 'basedir=/r'], ['ext4']],
+  ])('%j', (argv, options, operands) => {
+    const line = getoptLong(argv, TABLE);
+    expect(line.error).toBeUndefined();
+    expect(opts(line)).toEqual(options);
+    expect(line.operands).toEqual(operands);
+  });
+
+  test.each([
+    [['-x'], "invalid option -- 'x'", []],
+    [['-ax'], "invalid option -- 'x'", ['author']],
+    [['-h', '-x'], "invalid option -- 'x'", ['help']],
+    [['--bogus'], "unrecognized option '--bogus'", []],
+    [['--bogus=3'], "unrecognized option '--bogus=3'", []],
+    [['-F'], "option requires an argument -- 'F'", []],
+    [['-k'], "option requires an argument -- 'k'", []],
+    [['--field'], "option '--field' requires an argument", []],
+    [['--fiel'], "option '--field' requires an argument", []],
+    [['--version=3'], "option '--version' doesn't allow an argument", []],
+    [['--vers=3'], "option '--version' doesn't allow an argument", []],
+    [['--author='], "option '--author' doesn't allow an argument", []],
+    [['--f', 'x'], "option '--f' is ambiguous; possibilities: '--filename' '--field'", []],
+    [['--f=x'], "option '--f=x' is ambiguous; possibilities: '--filename' '--field'", []],
+    [['-V', '--f'], "option '--f' is ambiguous; possibilities: '--filename' '--field'", ['version']],
+  ])('%j → %s', (argv, error, before) => {
+    const line = getoptLong(argv, TABLE);
+    expect(line.error).toBe(error);
+    expect(opts(line)).toEqual(before);
+  });
+
+  test('an empty long name is a prefix of every option', () => {
+    expect(getoptLong(['--=x'], TABLE).error).toBe(
+      `option '--=x' is ambiguous; possibilities:${Object.keys(TABLE)
+        .map((n) => ` '--${n}'`)
+        .join('')}`,
+    );
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * kmod 30's `modinfo` output, byte for byte: which entries a module has (`libkmod-module.c:
+ * kmod_module_get_info`: the `.modinfo` strings, then the signature's) and how `tools/modinfo.c:
+ * modinfo_do` prints them in full, with `-F field` and with `-0`.
+ */
+
+/** One entry of kmod's info list: a `.modinfo` `key=value` string, or a signature field. */
+export interface InfoEntry {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The signature fields kmod adds after the `.modinfo` strings (`kmod_module_get_info`). */
+export interface SignatureFields {
+  /** `sig_id`: 'PKCS#7', 'X509' or 'PGP'. */
+  readonly idType: string;
+  readonly signer: string;
+  readonly keyId: Uint8Array;
+  readonly hashAlgorithm: string;
+  readonly signature: Uint8Array;
+}
+
+/** What `modinfo -F`/`-0` and friends select; `field: undefined` prints everything. */
+export interface ModinfoStyle {
+  readonly field: string | undefined;
+  /** `'\n'`, or `'\0'` with `-0`. */
+  readonly separator: string;
+}
+
+/** One module's output: `stdout` text and `stderr` lines, both in kmod's order. */
+export interface ModinfoOutput {
+  stdout: string;
+  stderr: string;
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
+/**
+ * Bytes as kmod shows keys and signatures: `01:AB:…`, uppercase, with a line break and two tabs after
+ * every 20th byte (`libkmod-module.c: kmod_module_hex_to_str`, line_limit 20). The break is part of
+ * the value, so `-F signature` prints it too.
+ */
+export function kmodHex(bytes: Uint8Array): string {
+  let out = '';
+  const last = bytes.length - 1;
+  for (let i = 0; i <= last; i++) {
+    out += HEX[bytes[i]!];
+    if (i < last) out += (i + 1) % 20 === 0 ? ':\n\t\t' : ':';
+  }
+  return out;
+}
+
+/** kmod's info list: `.modinfo` entries as stored, then `sig_id`, `signer`, `sig_key`, `sig_hashalgo`, `signature`. */
+export function infoList(modinfo: readonly InfoEntry[], signature: SignatureFields | null): InfoEntry[] {
+  const list = modinfo.slice();
+  if (signature !== null) {
+    list.push(
+      { key: 'sig_id', value: signature.idType },
+      { key: 'signer', value: signature.signer },
+      { key: 'sig_key', value: kmodHex(signature.keyId) },
+      { key: 'sig_hashalgo', value: signature.hashAlgorithm },
+      { key: 'signature', value: kmodHex(signature.signature) },
+    );
+  }
+  return list;
+}
+
+/** `%-16s`: the label left-justified in 16 columns. */
+function label(name: string): string {
+  return name.length >= 16 ? name : name + ' '.repeat(16 - name.length);
+}
+
+/**
+ * The lines `modinfo_do` prints before it reads the module: `name:` for a built-in module and the
+ * `filename:` line (or only the value, for `-F name`/`-F filename`). `done` is true when kmod stops
+ * there (`-F filename` never opens the module, so it succeeds even for a broken file).
+ */
+export function formatHead(
+  name: string,
+  filename: string | undefined,
+  style: ModinfoStyle,
+): { text: string; done: boolean } {
+  const { field, separator } = style;
+  let text = '';
+  let shown = filename;
+  if (filename === undefined) {
+    if (field === undefined) text += label('name:') + name + separator;
+    else if (field === 'name') text += name + separator;
+    shown = '(builtin)';
+  }
+  if (field === 'filename') return { text: text + shown + separator, done: true };
+  if (field === undefined) text += label('filename:') + shown + separator;
+  return { text, done: false };
+}
+
+/** A parameter merged from its `parm=` and `parmtype=` entries (`tools/modinfo.c: struct param`). */
+interface Param {
+  readonly name: string;
+  description: string | undefined;
+  type: string | undefined;
+}
+
+/**
+ * Adds a `parm`/`parmtype` value (`name:text`) to the merged list. New names go to the FRONT, which is
+ * why kmod prints parameters in reverse order of first appearance; a later entry of a known name
+ * replaces its description or type. A value without `:` is reported and skipped.
+ */
+function addParam(params: Param[], key: string, value: string, out: ModinfoOutput): void {
+  const colon = value.indexOf(':');
+  if (colon < 0) {
+    out.stderr += `modinfo: ERROR: Found invalid "${key}=${value}": missing ':'\n`;
+    return;
+  }
+  const name = value.slice(0, colon);
+  let p = params.find((q) => q.name === name);
+  if (p === undefined) {
+    p = { name, description: undefined, type: undefined };
+    params.unshift(p);
+  }
+  if (key === 'parm') p.description = value.slice(colon + 1);
+  else p.type = value.slice(colon + 1);
+}
+
+/**
+ * Everything `modinfo_do` prints from the info list, appended to `out`: all entries (`key:` padded to
+ * column 16, or `key=value` with `-0`) and the merged `parm:` lines last; or, with `-F`, only the
+ * values of that key (`-F parm` prints the merged parameters, in their short form).
+ */
+export function formatInfo(list: readonly InfoEntry[], style: ModinfoStyle, out: ModinfoOutput): void {
+  const { field, separator } = style;
+  const params: Param[] = [];
+  if (field === 'parm') {
+    for (const { key, value } of list)
+      if (key === 'parm' || key === 'parmtype') addParam(params, key, value, out);
+    for (const p of params) {
+      if (p.description === undefined) out.stdout += `${p.name}: (${p.type})${separator}`;
+      else if (p.type !== undefined) out.stdout += `${p.name}:${p.description} (${p.type})${separator}`;
+      else out.stdout += `${p.name}:${p.description}${separator}`;
+    }
+    return;
+  }
+  let text = '';
+  for (const { key, value } of list) {
+    if (field !== undefined) {
+      if (key === field) text += value + separator;
+      continue;
+    }
+    if (key === 'parm' || key === 'parmtype') {
+      addParam(params, key, value, out);
+      continue;
+    }
+    if (separator === '\0') {
+      text += `${key}=${value}\0`;
+      continue;
+    }
+    // printf("%s:%-*s", key, 15 - keylen, ""): a negative width left-justifies, so a key longer
+    // than 15 bytes is followed by (keylen - 15) spaces, not none.
+    text += `${key}:${' '.repeat(Math.abs(15 - Buffer.byteLength(key)))}${value}${separator}`;
+  }
+  if (field === undefined) {
+    for (const p of params) {
+      if (p.description === undefined) text += `${label('parm:')}${p.name}:${p.type}${separator}`;
+      else if (p.type !== undefined)
+        text += `${label('parm:')}${p.name}:${p.description} (${p.type})${separator}`;
+      else text += `${label('parm:')}${p.name}:${p.description}${separator}`;
+    }
+  }
+  out.stdout += text;
+}
