@@ -169,7 +169,8 @@ export class KernelModule {
   validate(options: ValidateOptions = {}): ElfError[] {
     const out = safe(() => kernelProblems(this.elf, () => this.vermagic, options)).flat();
     if (out.length === 0) out.push(...safe(() => this.#commonSymbols()).flat());
-    const seen = new Set(out.map((e) => e.code + e.message));
+    const key = (e: ElfError) => `${e.code}@${e.offset ?? e.message}`;
+    const seen = new Set(out.map(key));
     const probes: (() => unknown)[] = [
       () => this.sections.map((s) => s.data),
       () => this.modinfo,
@@ -182,8 +183,8 @@ export class KernelModule {
     ];
     for (const probe of probes) {
       for (const e of safe(probe)) {
-        if (e instanceof ElfError && !seen.has(e.code + e.message)) {
-          seen.add(e.code + e.message);
+        if (e instanceof ElfError && !seen.has(key(e))) {
+          seen.add(key(e));
           out.push(e);
         }
       }

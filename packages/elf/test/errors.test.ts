@@ -1,0 +1,193 @@
+import { describe, expect, test } from 'vitest';
+import { ElfError, type KernelModule, readModule, SectionType } from '../src/index.js';
+import { fixture } from './fixtures.js';
+
+/** A writable copy of kmodkit_test.ko (ELF64 little-endian) with helpers to corrupt its headers. */
+function patched() {
+  const bytes = fixture('kmodkit_test.ko').slice();
+  const dv = new DataView(bytes.buffer);
+  const shoff = Number(dv.getBigUint64(40, true));
+  const mod = readModule(bytes);
+  const index = (name: string) => mod.section(name)!.index;
+  const shdr = (i: number) => shoff + i * 64;
+  return {
+    bytes,
+    dv,
+    index,
+    mod,
+    /** Writes field `field` (sh_name 0, sh_type 4, sh_flags 8, sh_addr 16, sh_offset 24, sh_size 32, sh_link 40, sh_info 44) of section i. */
+    setShdr(i: number, field: number, value: number) {
+      if (field >= 8 && field <= 32) dv.setBigUint64(shdr(i) + field, BigInt(value), true);
+      else dv.setUint32(shdr(i) + field, value, true);
+    },
+    shdr,
+  };
+}
+
+function thrown(f: () => unknown): ElfError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ElfError);
+    return e as ElfError;
+  }
+  throw new Error('expected an ElfError');
+}
+
+describe('readModule checks only that the bytes are ELF', () => {
+  test.each([
+    ['empty', new Uint8Array(0)],
+    ['text', new TextEncoder().encode('hello, world, this is not an ELF file')],
+    ['magic only', Uint8Array.of(0x7f, 0x45, 0x4c, 0x46)],
+    ['magic and 12 bytes', Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)],
+  ])('%s: NOT_ELF, ENOEXEC', (_, bytes) => {
+    const e = thrown(() => readModule(bytes));
+    expect(e.code).toBe('NOT_ELF');
+    expect(e.errno).toBe('ENOEXEC');
+    expect(e.errnoNumber).toBe(8);
+    expect(e.errnoMessage).toBe('Exec format error');
+    expect(e.offset).toBe(0);
+  });
+
+  test('a bad class or data encoding is named', () => {
+    const bytes = fixture('kmodkit_test.ko').slice(0, 64);
+    bytes[4] = 3;
+    expect(thrown(() => readModule(bytes))).toMatchObject({ code: 'BAD_CLASS', offset: 4 });
+    bytes[4] = 2;
+    bytes[5] = 0;
+    expect(thrown(() => readModule(bytes))).toMatchObject({ code: 'BAD_DATA_ENCODING', offset: 5 });
+  });
+
+  test('a truncated header', () => {
+    expect(thrown(() => readModule(fixture('kmodkit_test.ko').slice(0, 40)))).toMatchObject({
+      code: 'TRUNCATED_HEADER',
+    });
+  });
+
+  test('a truncated module reads lazily: the header yes, the sections no', () => {
+    const mod = readModule(fixture('kmodkit_test.ko').slice(0, 1000));
+    expect(mod.class).toBe('ELF64');
+    expect(mod.machineName).toBe('EM_X86_64');
+    expect(thrown(() => mod.sections).code).toBe('SECTION_HEADERS_OUT_OF_BOUNDS');
+    expect(thrown(() => mod.modinfo).code).toBe('SECTION_HEADERS_OUT_OF_BOUNDS');
+    expect(mod.validate()[0]).toMatchObject({ code: 'SECTION_HEADERS_OUT_OF_BOUNDS', errno: 'ENOEXEC' });
+  });
+});
+
+describe('extended section numbering (SHN_XINDEX)', () => {
+  test('e_shnum 0 and e_shstrndx SHN_XINDEX read through section 0', () => {
+    const p = patched();
+    const want = p.mod.sections.map((s) => [s.name, s.type, s.offset, s.size]);
+    const shstrndx = p.dv.getUint16(62, true);
+    p.setShdr(0, 32, want.length); // section 0 sh_size = the count
+    p.setShdr(0, 40, shstrndx); // section 0 sh_link = the name table
+    p.dv.setUint16(60, 0, true);
+    p.dv.setUint16(62, 0xffff, true);
+    const mod = readModule(p.bytes);
+    expect(mod.sections.slice(1).map((s) => [s.name, s.type, s.offset, s.size])).toEqual(want.slice(1));
+    expect(mod.params).toHaveLength(19);
+    // The kernel reads e_shnum as stored (kernel/module/main.c elf_validity_check): it refuses.
+    expect(mod.validate()[0]).toMatchObject({ code: 'BAD_SHSTRNDX', errno: 'ENOEXEC' });
+  });
+
+  test('a symbol with st_shndx SHN_XINDEX takes its section from SHT_SYMTAB_SHNDX', () => {
+    const p = patched();
+    const symtab = p.mod.elf.symbols!;
+    const target = symtab.find('kmodkit_test_add')!;
+    // Turn .comment into an SHT_SYMTAB_SHNDX table appended to the file.
+    const table = new Uint8Array(symtab.count * 4);
+    new DataView(table.buffer).setUint32(target.index * 4, target.sectionIndex, true);
+    const bytes = new Uint8Array(p.bytes.length + table.length);
+    bytes.set(p.bytes);
+    bytes.set(table, p.bytes.length);
+    const dv = new DataView(bytes.buffer);
+    const comment = p.index('.comment');
+    const at = p.shdr(comment);
+    dv.setUint32(at + 4, SectionType.SHT_SYMTAB_SHNDX, true);
+    dv.setBigUint64(at + 24, BigInt(p.bytes.length), true);
+    dv.setBigUint64(at + 32, BigInt(table.length), true);
+    dv.setUint32(at + 40, symtab.section.index, true);
+    dv.setUint16(symtab.section.offset + target.index * 24 + 6, 0xffff, true);
+    const sym = readModule(bytes).elf.symbols!.get(target.index);
+    expect(sym.shndx).toBe(0xffff);
+    expect(sym.sectionIndex).toBe(target.sectionIndex);
+    expect(sym.name).toBe('kmodkit_test_add');
+  });
+});
+
+/**
+ * Each corruption against the check in kernel/module/main.c that refuses it; all are -ENOEXEC.
+ * The first problem validate() reports is the one the kernel would fail with.
+ */
+describe('validate(): the kernel view', () => {
+  const cases: [string, string, (p: ReturnType<typeof patched>) => void][] = [
+    ['NOT_RELOCATABLE', 'e_type ET_DYN', (p) => p.dv.setUint16(16, 3, true)],
+    ['BAD_SHENTSIZE', 'e_shentsize 40', (p) => p.dv.setUint16(58, 40, true)],
+    ['BAD_SHSTRNDX', 'e_shstrndx 0', (p) => p.dv.setUint16(62, 0, true)],
+    ['BAD_SHSTRNDX', 'e_shstrndx past e_shnum', (p) => p.dv.setUint16(62, 200, true)],
+    ['SECTION_OUT_OF_BOUNDS', '.shstrtab past the end', (p) => p.setShdr(p.index('.shstrtab'), 24, 1 << 30)],
+    ['EMPTY_SHSTRTAB', '.shstrtab empty', (p) => p.setShdr(p.index('.shstrtab'), 32, 0)],
+    [
+      'SHSTRTAB_NOT_TERMINATED',
+      '.shstrtab without its final NUL',
+      (p) => p.setShdr(p.index('.shstrtab'), 32, p.mod.section('.shstrtab')!.size - 1),
+    ],
+    ['BAD_SECTION_ZERO', 'section 0 with a size', (p) => p.setShdr(0, 32, 8)],
+    ['BAD_SYMTAB_LINK', 'symtab sh_link 0', (p) => p.setShdr(p.index('.symtab'), 40, 0)],
+    ['SECTION_OUT_OF_BOUNDS', '.modinfo past the end', (p) => p.setShdr(p.index('.modinfo'), 32, 1 << 20)],
+    ['SECTION_OUT_OF_BOUNDS', 'size wraps around', (p) => p.setShdr(p.index('.data'), 32, 2 ** 53 - 1)],
+    [
+      'BAD_SECTION_NAME',
+      'an ALLOC section named past .shstrtab',
+      (p) => p.setShdr(p.index('.data'), 0, 100000),
+    ],
+    ['NO_SYMBOL_TABLE', 'no SHT_SYMTAB', (p) => p.setShdr(p.index('.symtab'), 4, SectionType.SHT_PROGBITS)],
+    [
+      'NO_THIS_MODULE',
+      '.gnu.linkonce.this_module not SHF_ALLOC',
+      (p) => p.setShdr(p.index('.gnu.linkonce.this_module'), 8, 0),
+    ],
+    [
+      'NO_VERMAGIC',
+      'vermagic renamed',
+      (p) => {
+        const sec = p.mod.section('.modinfo')!;
+        const at = sec.offset + Buffer.from(sec.data).indexOf('vermagic=');
+        p.bytes[at + 7] = 'x'.charCodeAt(0);
+      },
+    ],
+  ];
+  test.each(cases)('%s: %s', (code, _, corrupt) => {
+    const p = patched();
+    corrupt(p);
+    const problems = readModule(p.bytes).validate();
+    expect(problems[0], JSON.stringify(problems.map((e) => e.message))).toMatchObject({
+      code,
+      errno: 'ENOEXEC',
+    });
+    for (const e of problems) expect(e).toBeInstanceOf(ElfError);
+  });
+
+  test('WRONG_MACHINE when the kernel is another architecture', () => {
+    const mod = readModule(fixture('kmodkit_test.ko'));
+    expect(mod.validate({ machine: 62 })).toEqual([]);
+    expect(mod.validate({ machine: 183 })[0]).toMatchObject({ code: 'WRONG_MACHINE', offset: 18 });
+  });
+
+  test('COMMON_SYMBOL: simplify_symbols refuses SHN_COMMON', () => {
+    const p = patched();
+    const sym = p.mod.elf.symbols!.find('kmodkit_test_add')!;
+    p.dv.setUint16(p.mod.elf.symbols!.section.offset + sym.index * 24 + 6, 0xfff2, true);
+    expect(readModule(p.bytes).validate()[0]).toMatchObject({ code: 'COMMON_SYMBOL' });
+  });
+
+  test('the properties that need a broken part throw ElfError; the others still work', () => {
+    const p = patched();
+    p.setShdr(p.index('.rela__param'), 24, 1 << 30);
+    const mod: KernelModule = readModule(p.bytes);
+    expect(mod.name).toBe('kmodkit_test');
+    expect(mod.exports).toHaveLength(3);
+    expect(thrown(() => mod.params)).toMatchObject({ code: 'SECTION_OUT_OF_BOUNDS' });
+    expect(mod.validate().map((e) => e.code)).toEqual(['SECTION_OUT_OF_BOUNDS']);
+  });
+});

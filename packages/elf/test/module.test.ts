@@ -1,0 +1,103 @@
+import { describe, expect, test } from 'vitest';
+import { type ModuleParam, readModule } from '../src/index.js';
+import { fixture, goldenModinfo } from './fixtures.js';
+
+/**
+ * The parameters of fixtures/src/kmodkit_test/kmodkit_test.c, written from the C source: type
+ * from the module_param* macro, perm from its last argument, sizes from the declarations.
+ */
+const SOURCE_PARAMS: Record<string, Partial<ModuleParam>> = {
+  p_byte: { type: 'byte', perm: 0o644 },
+  p_short: { type: 'short', perm: 0o444 },
+  p_ushort: { type: 'ushort', perm: 0 },
+  p_int: { type: 'int', perm: 0o644 },
+  p_uint: { type: 'uint', perm: 0o600 },
+  p_long: { type: 'long', perm: 0o444 },
+  p_ulong: { type: 'ulong', perm: 0 },
+  p_ullong: { type: 'ullong', perm: 0o644 },
+  p_hexint: { type: 'hexint', perm: 0o644 },
+  p_charp: { type: 'charp', perm: 0o644 },
+  p_bool: { type: 'bool', perm: 0o644 },
+  p_invbool: { type: 'invbool', perm: 0o444 },
+  p_bint: { type: 'bint', perm: 0o644 },
+  p_bool_enable_only: { type: 'bool_enable_only', perm: 0o644 },
+  // module_param_string(p_string, p_string, sizeof(p_string) /* char[16] */, 0644)
+  p_string: { type: 'string', perm: 0o644, maxLength: 16, ops: 'param_ops_string' },
+  // int p_int_array[4]; unsigned int elements of 4 bytes
+  p_int_array: { type: 'array', elementType: 'int', elementSize: 4, maxLength: 4, perm: 0o644 },
+  // char *p_charp_array[3]; pointers of 8 bytes on x86_64
+  p_charp_array: { type: 'array', elementType: 'charp', elementSize: 8, maxLength: 3, perm: 0o444 },
+  p_named: { type: 'int', perm: 0o644, ops: 'param_ops_int' },
+  // module_param_cb(p_cb, &p_cb_ops, ...): ops defined in the module
+  p_cb: { type: 'custom', perm: 0o644, ops: 'p_cb_ops' },
+};
+
+/** kmod's `parm:` lines: `name:description (parmtype)`, or just one of the two (tools/modinfo.c). */
+function kmodParmLines(params: readonly ModuleParam[]): string[] {
+  return params.flatMap((p) => {
+    let text = `${p.name}:`;
+    if (p.description !== undefined && p.parmtype !== undefined) text += `${p.description} (${p.parmtype})`;
+    else text += p.description ?? p.parmtype ?? '';
+    return `${'parm:'.padEnd(16)}${text}`.split('\n');
+  });
+}
+
+describe.each(['kmodkit_test.ko', 'kmodkit_test-stripped.ko', 'kmodkit_test-signed.ko'])('%s', (name) => {
+  const mod = readModule(fixture(name));
+
+  test('every parameter of the C source, decoded from __param', () => {
+    const got = Object.fromEntries(mod.params.map((p) => [p.name, p]));
+    expect(Object.keys(got).sort()).toEqual(Object.keys(SOURCE_PARAMS).sort());
+    for (const [pname, want] of Object.entries(SOURCE_PARAMS)) {
+      expect(got[pname], pname).toMatchObject({ ...want, level: -1, flags: 0 });
+      if (want.type !== 'array') expect(got[pname]!.elementType, pname).toBeUndefined();
+      if (want.type !== 'array' && want.type !== 'string')
+        expect(got[pname]!.maxLength, pname).toBeUndefined();
+    }
+  });
+
+  test('descriptions and parmtypes joined as kmod modinfo prints them', () => {
+    // parm lines come last, after any signature lines (kmod 30 tools/modinfo.c)
+    const lines = goldenModinfo(name);
+    const golden = lines.slice(lines.findIndex((l) => l.startsWith('parm:'))).filter((l) => l !== '');
+    // kmod orders parm lines by .modinfo; __param is in link order: compare as sets of lines.
+    expect(kmodParmLines(mod.params).sort()).toEqual(golden.sort());
+  });
+
+  test('exports: plain, GPL, GPL in namespace KMODKIT, with CRCs', () => {
+    expect(
+      mod.exports.map(({ name, gpl, namespace, section }) => ({ name, gpl, namespace, section })),
+    ).toEqual([
+      { name: 'kmodkit_test_add', gpl: false, namespace: undefined, section: '__ksymtab' },
+      { name: 'kmodkit_test_gpl_value', gpl: true, namespace: undefined, section: '__ksymtab_gpl' },
+      { name: 'kmodkit_test_ns_name', gpl: true, namespace: 'KMODKIT', section: '__ksymtab_gpl' },
+    ]);
+    // The oracle for the CRCs: kmodkit_dep was built against them (modpost copied them to its __versions).
+    const dep = readModule(fixture('kmodkit_dep.ko'));
+    for (const e of mod.exports) {
+      expect(e.crc, e.name).toBeDefined();
+      expect(dep.versions.find((v) => v.name === e.name)?.crc, e.name).toBe(e.crc);
+    }
+  });
+
+  test('struct module: name, init and exit', () => {
+    expect(mod.thisModule).toMatchObject({ name: 'kmodkit_test', hasInit: true, hasExit: true });
+    expect(mod.validate()).toEqual([]);
+  });
+});
+
+test('kmodkit_dep: imports kmodkit_test exports, with the CRCs it was built against', () => {
+  const dep = readModule(fixture('kmodkit_dep.ko'));
+  const test = readModule(fixture('kmodkit_test.ko'));
+  const imports = new Map(dep.imports.map((i) => [i.name, i]));
+  for (const e of test.exports)
+    expect(imports.get(e.name)).toEqual({ name: e.name, weak: false, crc: e.crc });
+  expect(dep.params.map((p) => [p.name, p.type, p.perm])).toEqual(
+    expect.arrayContaining([
+      ['dep_count', 'int', 0o644],
+      ['dep_name', 'charp', 0o444],
+    ]),
+  );
+  expect(dep.versions.map((v) => v.name)).toContain('module_layout');
+  expect(dep.exports).toEqual([]);
+});
