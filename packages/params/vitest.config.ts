@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     // Compiles the kernel's own params.c/cmdline.c/kstrtox.c code for the differential tests.
     globalSetup: ['test/kernel-oracle/global-setup.ts'],
+    // Benchmarks load the built package natively, as users run it.
+    server: { deps: { external: [/\/packages\/params\/dist\//] } },
   },
 });

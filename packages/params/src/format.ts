@@ -29,9 +29,17 @@ function roundTrips(text: string, bytes: Uint8Array): boolean {
 
 const span = newSpan();
 
+// Fast path: ASCII without controls, spaces, quotes (and without '=' in the name) needs no quoting and
+// reads back as itself; everything else goes through the shapes below and next_arg.
+const PLAIN_NAME = /^[\x21\x23-\x3c\x3e-\x7e]+$/;
+const PLAIN_VALUE = /^[\x21\x23-\x7e]*$/;
+
 /** The shortest token that next_arg reads back as `arg`, or null if there is none. */
 function encodeArg(arg: Arg): string | null {
   if (arg.value === null && arg.name === '--') return null; // parse_args stops at a bare "--"
+  if (PLAIN_NAME.test(arg.name) && (arg.value === null || PLAIN_VALUE.test(arg.value))) {
+    return arg.value === null ? arg.name : `${arg.name}=${arg.value}`;
+  }
   const name = utf8Encode(arg.name);
   const value = arg.value === null ? null : utf8Encode(arg.value);
   if (!roundTrips(arg.name, name) || (value !== null && !roundTrips(arg.value!, value))) return null;

@@ -1,0 +1,80 @@
+import { KERNEL_SPACE } from './ctype.js';
+import { ParamError } from './errors.js';
+import { newSpan, scanArg } from './tokenizer.js';
+import { utf8Decode, utf8Encode } from './utf8.js';
+
+// Where lib/cmdline.c: next_arg strips a double quote: one opening the argument, one right after '=',
+// and one closing quote as the argument's last byte (only if one of the openers was there). Quotes
+// anywhere else are kept as content, so every encoding of an argument is one of these shapes (a closing quote alone is never stripped).
+// Ordered by added length, then by the conventional form (`a="b c"` before `"a=b c"`).
+const SHAPES = [
+  { open: false, valueOpen: false, close: false },
+  { open: false, valueOpen: true, close: false },
+  { open: true, valueOpen: false, close: false },
+  { open: false, valueOpen: true, close: true },
+  { open: true, valueOpen: false, close: true },
+  { open: true, valueOpen: true, close: false },
+  { open: true, valueOpen: true, close: true },
+];
+function sameBytes(a, aStart, aEnd, b) {
+  if (aEnd - aStart !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[aStart + i] !== b[i]) return false;
+  return true;
+}
+function roundTrips(text, bytes) {
+  return bytes.indexOf(0) < 0 && utf8Decode(bytes) === text;
+}
+const span = newSpan();
+/** The shortest token that next_arg reads back as `arg`, or null if there is none. */
+function encodeArg(arg) {
+  if (arg.value === null && arg.name === '--') return null; // parse_args stops at a bare "--"
+  const name = utf8Encode(arg.name);
+  const value = arg.value === null ? null : utf8Encode(arg.value);
+  if (!roundTrips(arg.name, name) || (value !== null && !roundTrips(arg.value, value))) return null;
+  for (const shape of SHAPES) {
+    if (value === null && shape.valueOpen) continue;
+    const token =
+      (shape.open ? '"' : '') +
+      arg.name +
+      (arg.value === null ? '' : `=${shape.valueOpen ? '"' : ''}${arg.value}`) +
+      (shape.close ? '"' : '');
+    const bytes = utf8Encode(token);
+    // parse_args skips whitespace before an argument, and an empty token is no argument at all.
+    if (bytes.length === 0 || KERNEL_SPACE[bytes[0]] === 1) continue;
+    scanArg(bytes, 0, bytes.length, span);
+    // A token must not leave a quote open, or whatever follows it (even appended later) joins it.
+    if (span.end !== bytes.length || span.inQuote) continue;
+    if (!sameBytes(bytes, span.nameStart, span.nameEnd, name)) continue;
+    if (value === null ? span.valueStart >= 0 : !sameBytes(bytes, span.valueStart, span.valueEnd, value))
+      continue;
+    return token;
+  }
+  return null;
+}
+/**
+ * The shortest string that `parseArgs` reads back as `args`, arguments separated by one space, quoting
+ * only where the kernel's tokenizer needs it. No quote is left open (the kernel would accept `a="x y`
+ * at the very end), so the result can always be followed by more arguments.
+ *
+ * @example formatArgs([{ name: 'a', value: 'x y' }, { name: 'b', value: null }]) // 'a="x y" b'
+ * @throws ParamError `NOT_EXPRESSIBLE` for an argument no input can produce: a bare `--` (ends parsing),
+ *   a name with `=` after its first byte, an empty name with a value, a NUL, an unpaired surrogate, or
+ *   quotes and spaces that cannot be balanced (e.g. value `a"` followed by another argument).
+ */
+export function formatArgs(args) {
+  const tokens = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const token = encodeArg(arg);
+    if (token === null) {
+      throw new ParamError(
+        'NOT_EXPRESSIBLE',
+        `the kernel's parameter grammar cannot express ${JSON.stringify(arg)}`,
+        arg.name,
+      );
+    }
+    tokens.push(token);
+  }
+  return tokens.join(' ');
+}
+//# sourceMappingURL=format.js.map
