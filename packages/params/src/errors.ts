@@ -13,6 +13,8 @@ export type ParamErrorCode =
   | 'TOO_LONG'
   /** More comma-separated elements than the array holds (kernel/params.c: param_array). */
   | 'TOO_MANY_ELEMENTS'
+  /** A bool_enable_only parameter set earlier cannot be cleared (kernel/params.c: param_set_bool_enable_only). */
+  | 'ALREADY_ENABLED'
   /** `type` is not one of the kernel's standard parameter types. */
   | 'UNKNOWN_TYPE'
   /** A JavaScript value of the wrong shape was given to `formatValue`. */
@@ -21,7 +23,7 @@ export type ParamErrorCode =
   | 'NOT_EXPRESSIBLE';
 
 /** Kernel errno names this package reports. */
-export type ParamErrno = 'EINVAL' | 'ERANGE' | 'ENOSPC';
+export type ParamErrno = 'EINVAL' | 'ERANGE' | 'ENOSPC' | 'EROFS';
 
 const ERRNO_OF: Record<ParamErrorCode, ParamErrno> = {
   MISSING_VALUE: 'EINVAL',
@@ -29,6 +31,7 @@ const ERRNO_OF: Record<ParamErrorCode, ParamErrno> = {
   OUT_OF_RANGE: 'ERANGE',
   TOO_LONG: 'ENOSPC',
   TOO_MANY_ELEMENTS: 'EINVAL',
+  ALREADY_ENABLED: 'EROFS',
   UNKNOWN_TYPE: 'EINVAL',
   BAD_VALUE: 'EINVAL',
   NOT_EXPRESSIBLE: 'EINVAL',

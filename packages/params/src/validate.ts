@@ -116,7 +116,17 @@ export function validateArgs(args: readonly Arg[] | string, declared: readonly D
       continue;
     }
     try {
-      values.set(param.name, parseValue(type, value, param.name));
+      const parsed = parseValue(type, value, param.name);
+      // param_set_bool_enable_only refuses to clear a flag that is set. Only values set earlier in this
+      // list are known here: a module whose default is true fails the same way, which this cannot see.
+      if (type === 'bool_enable_only' && parsed === false && values.get(param.name) === true) {
+        throw new ParamError(
+          'ALREADY_ENABLED',
+          'was set earlier and cannot be cleared (bool_enable_only)',
+          param.name,
+        );
+      }
+      values.set(param.name, parsed);
     } catch (error) {
       if (!(error instanceof ParamError)) throw error;
       errno = error.errno;

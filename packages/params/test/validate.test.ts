@@ -60,6 +60,15 @@ describe('validateArgs', () => {
     expect(result.values.get('verbose')).toBe(true);
   });
 
+  test('bool_enable_only cannot be cleared once set', () => {
+    const flag = [{ name: 'once', type: 'bool_enable_only' }];
+    expect(validateArgs('once=0 once once=1', flag)).toMatchObject({ ok: true, errno: null });
+    const result = validateArgs('once once=n', flag);
+    expect(result).toMatchObject({ ok: false, errno: 'EROFS' });
+    expect(result.issues).toMatchObject([{ kind: 'repeated' }, { kind: 'invalid', errno: 'EROFS' }]);
+    expect(result.values.get('once')).toBe(true);
+  });
+
   test('what follows -- is returned, not validated', () => {
     expect(validateArgs('verbose -- x=1', declared)).toMatchObject({ ok: true, rest: 'x=1', issues: [] });
   });
