@@ -20,9 +20,10 @@ import {
   verifyInstalledFromTarballs,
   viteEntry,
 } from './projects.mjs';
+import { writeReadmeExamples } from './readme-examples.mjs';
 import { startRegistry } from './registry.mjs';
 import { checkReleaseFlow } from './release.mjs';
-import { checkTarballDetectors, withEditedFile } from './selftest.mjs';
+import { checkReadmeDetector, checkTarballDetectors, withEditedFile } from './selftest.mjs';
 
 const USAGE = `usage: node test/consumers/run.mjs [options]
   --skip-build        use the dist/ directories as they are (default: turbo build first)
@@ -103,7 +104,7 @@ async function consumerChecks(packed) {
   const same = (names) => Object.fromEntries(names.map((n) => [n, n]));
   const project = (name) => join(work, name);
 
-  const [, , , bundlerDone, viteDone] = await Promise.all([
+  const [, , , bundlerDone, viteDone, , readmeDone] = await Promise.all([
     step(`node ESM project (${browserSafe.join(', ')})`, async () => {
       await createProject(project('node-esm'), {
         specs: browserSafe.map(tarball),
@@ -168,6 +169,28 @@ async function consumerChecks(packed) {
       fail(await viteBuild(ts, dir));
     }),
     step('CLI installed globally (npm install -g --prefix)', () => checkGlobalCli(packed, registry)),
+    step("README examples (each package's, compiled with tsc and run)", async () => {
+      const dir = project('readme');
+      await createProject(dir, {
+        specs: [
+          ...[...packed.values()].map((p) => p.tarball),
+          `typescript@${tools.typescript}`,
+          `@types/node@${tools['@types/node']}`,
+        ],
+        files: { 'tsconfig.readme.json': 'tsconfig.json' },
+        registryUrl: registry.url,
+      });
+      const examples = await writeReadmeExamples(ts, dir, packed, join(repoRoot, 'fixtures/modules'));
+      if (examples.length === 0) throw new Error('no README has a TypeScript example');
+      await runBin(dir, 'tsc', ['-p', 'tsconfig.json']);
+      const failures = [];
+      for (const example of examples.filter((e) => e.run)) {
+        const compiled = example.file.replace(/^readme\/(.*)\.ts$/, 'out/readme/$1.js');
+        const result = await exec(process.execPath, [compiled], { cwd: dir });
+        if (result.code !== 0) failures.push(`${example.file}: ${describeFailure(result)}`);
+      }
+      fail(failures);
+    }),
   ]);
 
   await step('self-test: broken tarballs are caught', async () =>
@@ -176,6 +199,11 @@ async function consumerChecks(packed) {
   if (viteDone) {
     await step('self-test: Node built-ins in a browser bundle are caught', async () =>
       fail(await checkViteDetectors(ts, project('vite'))),
+    );
+  }
+  if (readmeDone) {
+    await step('self-test: wrong README claims are caught', async () =>
+      fail(await checkReadmeDetector(ts, project('readme'))),
     );
   }
   if (bundlerDone) {

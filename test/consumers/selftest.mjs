@@ -2,8 +2,10 @@
 // that should catch it must report it. A detector that cannot fail here is not trusted elsewhere.
 import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeFailure, exec } from './exec.mjs';
 import { inspectPackage } from './inspect.mjs';
 import { listFiles } from './pack.mjs';
+import { withAssertions } from './readme-examples.mjs';
 
 /** Ways to break an unpacked package, and what inspectPackage must then say. */
 const TARBALL_BREAKAGES = [
@@ -64,6 +66,30 @@ export async function checkTarballDetectors(pkg, context, work) {
     }
   }
   return failures;
+}
+
+/**
+ * A README example whose claims are wrong must fail: a wrong value, a throw that does not happen, and
+ * the wrong error class. Runs in the README project after its examples compiled (out/readme/doctest.js).
+ * @returns {Promise<string[]>} the wrong claims that went unnoticed
+ */
+export async function checkReadmeDetector(ts, dir) {
+  const example = [
+    "import { paramEqual, parseArgs } from '@kmodkit/params';",
+    "paramEqual('snd-hda_intel', 'snd_hda-intel'); // false — wrong: they are equal",
+    "parseArgs('a=1'); // throws ParamError — wrong: it parses",
+    "parseArgs('a=1').rest; // 'a' — wrong: nothing is left",
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'out/readme/wrong-claims.js'), withAssertions(ts, example, 'self-test', 1));
+  const result = await exec(process.execPath, ['out/readme/wrong-claims.js'], { cwd: dir });
+  const failures = [];
+  for (const line of [2, 3, 4]) {
+    if (!result.stderr.includes(`self-test line ${line}:`))
+      failures.push(`wrong claim on line ${line} not reported`);
+  }
+  if (result.code === 0) failures.push('the example with wrong claims exited 0');
+  return failures.length === 0 ? [] : [...failures, describeFailure(result)];
 }
 
 /**

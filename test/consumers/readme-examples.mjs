@@ -1,0 +1,140 @@
+// The examples in each package's README (the copy in its tarball, which npm shows) are compiled with
+// `tsc` against the published types and run, so the documentation cannot drift from the API. The
+// READMEs write results as `expr; // value — note` and errors as `expr; // throws ErrorClass …`; each
+// such top-level statement whose comment starts with a plain literal (or `throws Name`) is checked.
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const CODE_LANGUAGES = new Set(['ts', 'typescript']);
+// Examples that need a kernel that can load modules are compiled, not run.
+const COMPILE_ONLY = /from\s+['"]@kmodkit\/(loader|cli)['"]/;
+
+/**
+ * The fenced TypeScript blocks of `markdown`, in order, with the line each one's code starts on.
+ * @returns {{ code: string, line: number }[]}
+ */
+export function codeBlocks(markdown) {
+  const blocks = [];
+  for (const match of markdown.matchAll(/^```([^\n`]*)\n([\s\S]*?)^```[ \t]*$/gm)) {
+    const language = match[1].trim().split(/\s+/)[0];
+    const line = markdown.slice(0, match.index).split('\n').length + 1;
+    if (CODE_LANGUAGES.has(language)) blocks.push({ code: match[2], line });
+  }
+  return blocks;
+}
+
+/** `code` with each top-level `expr; // <literal> …` and `expr; // throws Name …` turned into a check. */
+export function withAssertions(ts, code, readme, firstLine) {
+  const source = ts.createSourceFile('example.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const edits = [];
+  for (const statement of source.statements) {
+    if (!ts.isExpressionStatement(statement)) continue;
+    const comment = ts.getTrailingCommentRanges(code, statement.end)?.[0];
+    if (!comment || comment.kind !== ts.SyntaxKind.SingleLineCommentTrivia) continue;
+    const note = code.slice(comment.pos + 2, comment.end).trim();
+    const expression = statement.expression.getText(source);
+    const { line } = source.getLineAndCharacterOfPosition(statement.getStart(source));
+    const where = JSON.stringify(`${readme} line ${firstLine + line}`);
+    const thrown = /^throws\s+([A-Z]\w*)\s*(.*)$/.exec(note);
+    let check;
+    if (thrown) {
+      const literal = leadingLiteral(thrown[2]);
+      const word = /^([A-Z][A-Z0-9_]+)\b/.exec(thrown[2])?.[1];
+      const detailsCode = literal?.startsWith('{') ? literal : word ? JSON.stringify(word) : 'undefined';
+      check = `await expectThrow(async () => ${expression}, ${JSON.stringify(thrown[1])}, ${detailsCode}, ${where});`;
+    } else {
+      const literal = leadingLiteral(note);
+      if (literal === undefined) continue;
+      check = `expectValue(${expression}, ${literal}, ${where});`;
+    }
+    edits.push({ start: statement.getStart(source), end: statement.end, text: check });
+  }
+  let out = code;
+  for (const edit of edits.reverse()) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  const helpers = edits.length > 0 ? "import { expectThrow, expectValue } from './doctest.js';\n" : '';
+  return helpers + out;
+}
+
+/**
+ * The JavaScript literal `text` starts with (number, bigint, string, boolean, null, undefined, or an
+ * array/object of those), as source text, when what follows it is only a note (` — …`, ` (…)`, `: …`,
+ * `, …`); else undefined.
+ */
+export function leadingLiteral(text) {
+  let pos = 0;
+  const skipSpace = () => {
+    while (text[pos] === ' ') pos++;
+  };
+  const value = () => {
+    skipSpace();
+    const rest = text.slice(pos);
+    const atom =
+      /^-?(0x[0-9a-f]+|\d+(\.\d+)?)n?(?![\w.])/i.exec(rest) ??
+      /^'(?:[^'\\]|\\.)*'|^"(?:[^"\\]|\\.)*"/.exec(rest) ??
+      /^(true|false|null|undefined)(?!\w)/.exec(rest);
+    if (atom) {
+      pos += atom[0].length;
+      return true;
+    }
+    const open = text[pos];
+    if (open !== '[' && open !== '{') return false;
+    const close = open === '[' ? ']' : '}';
+    pos++;
+    skipSpace();
+    if (text[pos] === close) {
+      pos++;
+      return true;
+    }
+    for (;;) {
+      if (open === '{') {
+        const key = /^([A-Za-z_$][\w$]*|'[^']*'|"[^"]*")\s*:/.exec(text.slice(pos));
+        if (!key) return false;
+        pos += key[0].length;
+      }
+      if (!value()) return false;
+      skipSpace();
+      if (text[pos] === ',') {
+        pos++;
+        skipSpace();
+        if (text[pos] === close) {
+          pos++;
+          return true;
+        }
+        continue;
+      }
+      if (text[pos] !== close) return false;
+      pos++;
+      return true;
+    }
+  };
+  if (!value()) return undefined;
+  const literal = text.slice(0, pos).trim();
+  return /^(\s*$|\s+—|\s+\(|:|,|;|\s*$)/.test(text.slice(pos)) ? literal : undefined;
+}
+
+/**
+ * Writes each README example of each packed package into `<dir>/readme/` as a module and copies the
+ * fixture modules beside them, so an example that reads `kmodkit_test.ko` finds it.
+ * @returns {Promise<{ file: string, run: boolean }[]>} the examples, as paths relative to `dir`
+ */
+export async function writeReadmeExamples(ts, dir, packed, fixturesDir) {
+  await mkdir(join(dir, 'readme'), { recursive: true });
+  await copyFile(new URL('./programs/readme-doctest.ts', import.meta.url), join(dir, 'readme/doctest.ts'));
+  const examples = [];
+  for (const pkg of packed.values()) {
+    const readme = await readFile(join(pkg.root, 'README.md'), 'utf8').catch(() => '');
+    for (const [index, { code, line }] of codeBlocks(readme).entries()) {
+      const file = `readme/${pkg.name.split('/').pop()}-${index + 1}.ts`;
+      const checked = withAssertions(ts, code, `${pkg.name} README.md`, line);
+      // `export {}` makes each example its own module: names do not collide, top-level await works.
+      await writeFile(join(dir, file), `${checked}\nexport {};\n`);
+      examples.push({ file, run: !COMPILE_ONLY.test(code) });
+    }
+  }
+  for (const entry of await readdir(fixturesDir, { withFileTypes: true })) {
+    if (entry.isFile() && /\.ko(\.|$)/.test(entry.name)) {
+      await copyFile(join(fixturesDir, entry.name), join(dir, entry.name));
+    }
+  }
+  return examples;
+}
