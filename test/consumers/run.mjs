@@ -35,9 +35,22 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/
 const fixture = join(repoRoot, 'fixtures/modules/kmodkit_test.ko');
 const golden = join(repoRoot, 'fixtures/modules/golden/kmodkit_test.ko.modinfo.txt');
 
-// `kmodkit <args>` on the packed, globally installed CLI must print exactly what kmod 30 printed
-// (fixtures/modules/golden/), with the first `filename:` line naming the file where it is now.
-const CLI_CASES = [{ args: ['modinfo', 'kmodkit_test.ko'], golden: 'kmodkit_test.ko.modinfo.txt' }];
+// `kmodkit modinfo <file>` on the packed, globally installed CLI must print exactly what kmod 30
+// printed for every fixture kmod could read (fixtures/modules/golden/modinfo-exit-status.txt says
+// which), with the `filename:` line naming the fixture where it is now; and for all of them at once,
+// the same outputs one after another.
+async function modinfoGoldens() {
+  const dir = join(repoRoot, 'fixtures/modules');
+  const statuses = await readFile(join(dir, 'golden/modinfo-exit-status.txt'), 'utf8');
+  const goldens = [];
+  for (const [, name] of statuses.matchAll(/^(\S+) 0$/gm)) {
+    const file = join(dir, name);
+    const lines = (await readFile(join(dir, 'golden', `${name}.modinfo.txt`), 'utf8')).split('\n');
+    lines[0] = `${'filename:'.padEnd(16)}${file}`;
+    goldens.push({ file, kmod: lines.join('\n') });
+  }
+  return goldens;
+}
 
 const { values: options } = parseArgs({
   options: {
@@ -309,14 +322,17 @@ async function checkGlobalCli(packed, registry) {
   if (version.code !== 0 || !version.stdout.includes(cli.version)) {
     problems.push(`kmodkit --version does not print ${cli.version}: ${describeFailure(version)}`);
   }
-  for (const { args, golden: goldenFile } of CLI_CASES) {
-    const file = join(repoRoot, 'fixtures/modules', args.at(-1));
-    const result = await exec(bin, [...args.slice(0, -1), file], { cwd: work });
-    const kmod = (await readFile(join(repoRoot, 'fixtures/modules/golden', goldenFile), 'utf8')).split('\n');
-    kmod[0] = `${'filename:'.padEnd(16)}${file}`;
-    if (result.code !== 0 || result.stdout !== kmod.join('\n')) {
+  const goldens = await modinfoGoldens();
+  const cases = [
+    ...goldens.map(({ file, kmod }) => ({ files: [file], kmod })),
+    { files: goldens.map((g) => g.file), kmod: goldens.map((g) => g.kmod).join('') },
+  ];
+  for (const { files, kmod } of cases) {
+    const result = await exec(bin, ['modinfo', ...files], { cwd: work });
+    if (result.code !== 0 || result.stdout !== kmod) {
+      const shown = files.length === 1 ? files[0] : `<${files.length} fixtures>`;
       problems.push(
-        `kmodkit ${args.join(' ')} differs from kmod:\n${diffLines(kmod.join('\n'), result.stdout)}${result.stderr}`,
+        `kmodkit modinfo ${shown} differs from kmod:\n${diffLines(kmod, result.stdout)}${result.stderr}`,
       );
     }
   }
