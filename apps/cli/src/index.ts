@@ -9,8 +9,8 @@ import { modinfo } from './commands/modinfo.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  readonly stdout: { write(text: string | Uint8Array): unknown };
+  readonly stderr: { write(text: string | Uint8Array): unknown };
   /** The directory relative module paths are resolved against; `process.cwd()` by default. */
   readonly cwd?: string;
 }
@@ -67,8 +67,13 @@ export async function main(
     version: packageVersion(),
     cwd: io.cwd ?? process.cwd(),
     stdout(text) {
-      pending += text;
-      if (pending.length >= FLUSH_AT) flush();
+      if (typeof text === 'string') {
+        pending += text;
+        if (pending.length >= FLUSH_AT) flush();
+      } else {
+        flush();
+        io.stdout.write(text);
+      }
     },
     stderr(text) {
       flush();

@@ -124,9 +124,15 @@ function addParam(params: Param[], key: string, value: string, out: ModinfoOutpu
 /**
  * Everything `modinfo_do` prints from the info list, appended to `out`: all entries (`key:` padded to
  * column 16, or `key=value` with `-0`) and the merged `parm:` lines last; or, with `-F`, only the
- * values of that key (`-F parm` prints the merged parameters, in their short form).
+ * values of that key (`-F parm` prints the merged parameters, in their short form). `encoding` says how
+ * the strings hold their bytes (kmod pads keys by bytes): 'latin1' for one-character-per-byte strings.
  */
-export function formatInfo(list: readonly InfoEntry[], style: ModinfoStyle, out: ModinfoOutput): void {
+export function formatInfo(
+  list: readonly InfoEntry[],
+  style: ModinfoStyle,
+  out: ModinfoOutput,
+  encoding: 'utf8' | 'latin1' = 'utf8',
+): void {
   const { field, separator } = style;
   const params: Param[] = [];
   if (field === 'parm') {
@@ -155,7 +161,7 @@ export function formatInfo(list: readonly InfoEntry[], style: ModinfoStyle, out:
     }
     // printf("%s:%-*s", key, 15 - keylen, ""): a negative width left-justifies, so a key longer
     // than 15 bytes is followed by (keylen - 15) spaces, not none.
-    text += `${key}:${' '.repeat(Math.abs(15 - Buffer.byteLength(key)))}${value}${separator}`;
+    text += `${key}:${' '.repeat(Math.abs(15 - Buffer.byteLength(key, encoding)))}${value}${separator}`;
   }
   if (field === undefined) {
     for (const p of params) {

@@ -3,6 +3,7 @@
  * its JSON line), and whether it failed. Runs on the main thread and in the worker alike, so its
  * input and output are plain data.
  */
+import type { ModinfoEntry } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
 import {
   formatHead,
@@ -36,18 +37,20 @@ export interface ReportStyle extends ModinfoStyle {
   readonly json: boolean;
 }
 
-export interface ModuleReport extends ModinfoOutput {
+/**
+ * What to print for one job. Text is a string, except for a module whose `.modinfo` is not valid
+ * UTF-8: kmod prints its bytes as they are, so its report is bytes too.
+ */
+export interface ModuleReport {
+  stdout: string | Uint8Array;
+  stderr: string | Uint8Array;
   failed: boolean;
 }
 
 /** The report for one job; never throws. */
 export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
-  const report: ModuleReport = { stdout: '', stderr: '', failed: false };
-  if (job.kind === 'error') {
-    report.stderr = job.message;
-    report.failed = true;
-    return report;
-  }
+  if (job.kind === 'error') return { stdout: '', stderr: job.message, failed: true };
+  const report = { stdout: '', stderr: '', failed: false };
   if (style.json) {
     report.stdout =
       job.kind === 'file'
@@ -68,16 +71,47 @@ export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
   } else {
     const opened = openModuleFile(job.path);
     if (!('module' in opened)) return fail(report, job.name, opened.errno);
-    list = infoList(opened.module.modinfo, signatureOf(opened.module));
+    const { modinfo } = opened.module;
+    const signature = signatureOf(opened.module);
+    if (modinfo.some((e) => e.key.includes('\uFFFD') || e.value.includes('\uFFFD'))) {
+      return reportBytes(head.text, modinfo, signature, style);
+    }
+    list = infoList(modinfo, signature);
   }
-  formatInfo(list, style, report);
-  return report;
+  const text: ModinfoOutput = { stdout: head.text, stderr: '' };
+  formatInfo(list, style, text);
+  return { ...text, failed: false };
 }
 
-function fail(report: ModuleReport, name: string, errno: string): ModuleReport {
-  report.stderr += `modinfo: ERROR: could not get modinfo from '${name}': ${errnoText(errno)}\n`;
-  report.failed = true;
-  return report;
+/** UTF-8 text as a "binary" string: one character per byte, for Buffer.from(…, 'latin1'). */
+const byteString = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+
+/**
+ * The report of a module with bytes in `.modinfo` that are not UTF-8, formatted over one-character-
+ * per-byte strings so that every byte comes out as stored.
+ */
+function reportBytes(
+  head: string,
+  modinfo: readonly ModinfoEntry[],
+  signature: SignatureFields | null,
+  style: ReportStyle,
+): ModuleReport {
+  const entries = modinfo.map((e) =>
+    splitInfo(Buffer.from(e.raw.buffer, e.raw.byteOffset, e.raw.byteLength).toString('latin1')),
+  );
+  const sig = signature === null ? null : { ...signature, signer: byteString(signature.signer) };
+  const text: ModinfoOutput = { stdout: byteString(head), stderr: '' };
+  formatInfo(infoList(entries, sig), style, text, 'latin1');
+  return {
+    stdout: Buffer.from(text.stdout, 'latin1'),
+    stderr: Buffer.from(text.stderr, 'latin1'),
+    failed: false,
+  };
+}
+
+function fail(report: ModinfoOutput, name: string, errno: string): ModuleReport {
+  const stderr = `${report.stderr}modinfo: ERROR: could not get modinfo from '${name}': ${errnoText(errno)}\n`;
+  return { stdout: report.stdout, stderr, failed: true };
 }
 
 function errnoText(errno: string): string {
@@ -107,7 +141,7 @@ function signatureOf(module: object): SignatureFields | null {
   }
 }
 
-function reportFileJson(path: string, report: ModuleReport): string {
+function reportFileJson(path: string, report: { failed: boolean }): string {
   const opened = openModuleFile(path);
   if (!('module' in opened)) {
     report.failed = true;

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Compression, isElfError, type KernelModule, readModule } from '@kmodkit/elf';
-import { type CompressedKind, nodeDecompress } from './node-decompress.js';
+import { fastDecoder } from './node-decompress.js';
 
 /** kmod reads this many bytes to recognise a compression magic; a shorter file is EINVAL. */
 const MAGIC_READ = 6;
@@ -59,17 +59,19 @@ export function openModuleBytes(bytes: Uint8Array): OpenedModule | OpenFailure {
     return { errno: 'EINVAL', code: 'TRUNCATED', message: `${bytes.length} bytes is too short for a module` };
   }
   const compression = compressionOf(bytes);
-  let image = bytes;
-  if (compression !== 'none') {
+  const decode = compression === 'none' ? undefined : fastDecoder(compression);
+  let decoded: Uint8Array | undefined;
+  if (decode !== undefined) {
     try {
-      image = nodeDecompress(bytes, compression as CompressedKind);
+      decoded = decode(bytes);
     } catch (e) {
       return failure(e, 'EINVAL', 'DECOMPRESS');
     }
   }
   let module: KernelModule;
   try {
-    module = readModule(image, { compression });
+    // Without a fast decoder, @kmodkit/elf decompresses (it detects the same magic numbers).
+    module = decoded === undefined ? readModule(bytes) : readModule(decoded, { compression });
   } catch (e) {
     return failure(e, isElfError(e) && e.code === 'NOT_ELF' ? 'ENOEXEC' : 'EINVAL', 'BAD_ELF');
   }
@@ -85,7 +87,7 @@ export function openModuleBytes(bytes: Uint8Array): OpenedModule | OpenFailure {
   } catch (e) {
     return failure(e, 'EINVAL', 'BAD_ELF');
   }
-  return { module, compression };
+  return { module, compression: module.compression };
 }
 
 /**

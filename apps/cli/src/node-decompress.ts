@@ -49,11 +49,11 @@ function zstdDecoder(decompress: (bytes: Uint8Array) => Uint8Array): Decode {
 }
 
 /**
- * `readModule`'s `decompress` option: the fast decoder for `kind` when loaded and able, else
- * @kmodkit/elf's. Throws what the decoder throws for corrupt input.
+ * The fast decoder for `kind`, if loaded; it returns undefined for input it leaves to @kmodkit/elf
+ * and throws what the native decoder throws for corrupt input.
  */
-export function nodeDecompress(bytes: Uint8Array, kind: CompressedKind): Uint8Array {
-  const out = loaded.get(kind)?.(bytes);
-  if (out !== undefined) return out;
-  throw new Error(`no ${kind} decoder loaded`);
+export function fastDecoder(
+  kind: CompressedKind,
+): ((bytes: Uint8Array) => Uint8Array | undefined) | undefined {
+  return loaded.get(kind);
 }

@@ -6,14 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type ModuleJob, type ReportStyle, reportModule } from './modinfo-report.js';
-
-/** The reports of one chunk of jobs, concatenated. */
-export interface ChunkReport {
-  stdout: string;
-  stderr: string;
-  failed: boolean;
-}
+import { type ModuleJob, type ModuleReport, type ReportStyle, reportModule } from './modinfo-report.js';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInput {
@@ -27,26 +20,26 @@ export interface WorkerInput {
 /** What the worker posts for each chunk it finished. */
 export interface WorkerChunk {
   readonly index: number;
-  readonly report: ChunkReport;
+  readonly report: ModuleReport;
 }
 
 /** Below this many jobs a worker's start-up (about 40 ms) costs more than it saves. */
 const PARALLEL_MIN_JOBS = 128;
 const CHUNK_SIZE = 16;
 
-/** Reports on the jobs of chunk `index`. */
+/** The reports on the jobs of chunk `index`, concatenated. */
 export function reportChunk(
   jobs: readonly ModuleJob[],
   style: ReportStyle,
   index: number,
   size: number,
-): ChunkReport {
-  const out: ChunkReport = { stdout: '', stderr: '', failed: false };
+): ModuleReport {
+  const out: ModuleReport = { stdout: '', stderr: '', failed: false };
   const end = Math.min(jobs.length, (index + 1) * size);
   for (let i = index * size; i < end; i++) {
     const r = reportModule(jobs[i]!, style);
-    out.stdout += r.stdout;
-    out.stderr += r.stderr;
+    out.stdout = join(out.stdout, r.stdout);
+    out.stderr = join(out.stderr, r.stderr);
     out.failed ||= r.failed;
   }
   return out;
@@ -64,9 +57,9 @@ export function drainChunks(input: WorkerInput, done: (chunk: WorkerChunk) => vo
 }
 
 /** Reports on every job, in order, on this thread and (for many jobs) one worker thread. */
-export async function reportAll(jobs: readonly ModuleJob[], style: ReportStyle): Promise<ChunkReport[]> {
+export async function reportAll(jobs: readonly ModuleJob[], style: ReportStyle): Promise<ModuleReport[]> {
   const input: WorkerInput = { jobs, style, chunkSize: CHUNK_SIZE, counter: new SharedArrayBuffer(4) };
-  const reports: ChunkReport[] = [];
+  const reports: ModuleReport[] = [];
   const store = ({ index, report }: WorkerChunk) => {
     reports[index] = report;
   };
@@ -89,4 +82,13 @@ export async function reportAll(jobs: readonly ModuleJob[], style: ReportStyle):
   const chunks = Math.ceil(jobs.length / CHUNK_SIZE);
   for (let i = 0; i < chunks; i++) reports[i] ??= reportChunk(jobs, style, i, CHUNK_SIZE);
   return reports;
+}
+
+/** Text after text stays a string; once bytes are involved (a non-UTF-8 module), the result is bytes. */
+function join(a: string | Uint8Array, b: string | Uint8Array): string | Uint8Array {
+  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  return Buffer.concat([
+    typeof a === 'string' ? Buffer.from(a) : a,
+    typeof b === 'string' ? Buffer.from(b) : b,
+  ]);
 }

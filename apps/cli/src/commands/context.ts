@@ -6,6 +6,7 @@ export interface CommandContext {
   readonly version: string;
   /** The working directory relative paths are made absolute against. */
   readonly cwd: string;
-  stdout(text: string): void;
-  stderr(text: string): void;
+  /** Text, or bytes for output that is not UTF-8 (kmod prints `.modinfo` bytes as they are). */
+  stdout(text: string | Uint8Array): void;
+  stderr(text: string | Uint8Array): void;
 }

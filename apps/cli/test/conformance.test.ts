@@ -1,0 +1,458 @@
+/**
+ * `kmodkit modinfo` against the real thing: Debian 12's kmod 30 `modinfo` and the built
+ * `bin/kmodkit.js` run over the same arguments, and their stdout, stderr and exit status must be
+ * byte-identical — on the fixture modules (plain, compressed, signed, stripped, and patched copies),
+ * every option, the error cases, all 4023 modules of Debian's 6.1 amd64 image (plain and compressed),
+ * the modules of five more architectures, and names looked up in a depmod'ed copy of the tree.
+ *
+ * Corpus tests skip when KMODKIT_SKIP_CORPUS=1. kmod must be installed (`apt-get install kmod`); in
+ * CI its absence is a failure, elsewhere the suite skips.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '../../..');
+const bin = join(here, '../bin/kmodkit.js');
+const fixtures = join(repo, 'fixtures/modules');
+const skipCorpus = process.env.KMODKIT_SKIP_CORPUS === '1';
+
+const kmod = ['/usr/sbin/modinfo', '/sbin/modinfo', '/usr/bin/modinfo'].find((p) => existsSync(p));
+if (kmod === undefined && process.env.CI) throw new Error('kmod is not installed: apt-get install kmod');
+
+interface Run {
+  stdout: Buffer;
+  stderr: Buffer;
+  status: number | null;
+}
+
+/** kmod's modinfo, called `modinfo` (its messages start with argv[0]). */
+function runKmod(args: readonly string[], cwd = repo): Run {
+  const r = spawnSync('modinfo', args, {
+    cwd,
+    maxBuffer: 1 << 30,
+    env: { ...process.env, PATH: `${dirname(kmod!)}:${process.env.PATH}` },
+  });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+function runOurs(args: readonly string[], cwd = repo): Run {
+  const r = spawnSync(process.execPath, [bin, 'modinfo', ...args], { cwd, maxBuffer: 1 << 30 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/** A unified diff of two outputs, cut to `lines` lines (for failure messages). */
+function diff(a: Buffer, b: Buffer, lines = 40): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kmodkit-diff-'));
+  writeFileSync(join(dir, 'kmod'), a);
+  writeFileSync(join(dir, 'kmodkit'), b);
+  const r = spawnSync('diff', ['-u', '--text', 'kmod', 'kmodkit'], { cwd: dir, encoding: 'utf8' });
+  return r.stdout.split('\n').slice(0, lines).join('\n');
+}
+
+/** Where two runs differ, in words; '' if they do not. */
+function difference(expected: Run, actual: Run): string {
+  const problems: string[] = [];
+  if (expected.status !== actual.status)
+    problems.push(`exit status: kmod ${expected.status}, kmodkit ${actual.status}`);
+  if (!expected.stdout.equals(actual.stdout))
+    problems.push(`stdout differs:\n${diff(expected.stdout, actual.stdout)}`);
+  if (!expected.stderr.equals(actual.stderr))
+    problems.push(`stderr differs:\n${diff(expected.stderr, actual.stderr)}`);
+  return problems.join('\n');
+}
+
+/** Runs both tools over `args` and requires identical results; returns the run. */
+function same(args: readonly string[], cwd = repo): Run {
+  const expected = runKmod(args, cwd);
+  const actual = runOurs(args, cwd);
+  const problem = difference(expected, actual);
+  expect(problem, `modinfo ${args.join(' ')}`).toBe('');
+  return actual;
+}
+
+/**
+ * Runs both tools over `files` in batches (one process per batch per tool, as modinfo takes many
+ * files) and requires identical output. On a difference, finds the first file that differs on its
+ * own and shows its diff.
+ */
+function sameOverFiles(options: readonly string[], files: readonly string[], batch = 1000): void {
+  for (let i = 0; i < files.length; i += batch) {
+    const slice = files.slice(i, i + batch);
+    const expected = runKmod([...options, ...slice]);
+    const actual = runOurs([...options, ...slice]);
+    if (difference(expected, actual) === '') continue;
+    for (const file of slice) {
+      const problem = difference(runKmod([...options, file]), runOurs([...options, file]));
+      if (problem !== '')
+        expect.fail(`modinfo ${options.join(' ')} ${file}: first file that differs\n${problem}`);
+    }
+    expect.fail(
+      `modinfo ${options.join(' ')} over files ${i}..${i + slice.length}: differs, but no single file does\n${difference(expected, actual)}`,
+    );
+  }
+}
+
+function modulesUnder(dir: string, suffix = '.ko'): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith(suffix)) out.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function fetchCorpus(...arches: string[]): string[] {
+  const r = spawnSync('bash', [join(repo, 'scripts/fetch-corpus.sh'), ...arches], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`scripts/fetch-corpus.sh ${arches.join(' ')} failed`);
+  return r.stdout.trim().split('\n');
+}
+
+function compressedCopies(tree: string, kind: 'xz' | 'zst', nth: number): string {
+  const r = spawnSync('bash', [join(here, '../bench/compressed-copies.sh'), tree, kind, String(nth)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`compressed-copies.sh ${tree} ${kind} failed`);
+  return r.stdout.trim();
+}
+
+const FIXTURES = [
+  'kmodkit_test.ko',
+  'kmodkit_test.ko.xz',
+  'kmodkit_test.ko.zst',
+  'kmodkit_test-signed.ko',
+  'kmodkit_test-stripped.ko',
+  'kmodkit_dep.ko',
+].map((f) => join(fixtures, f));
+
+/** Every option modinfo has that selects or shapes output, alone and combined. */
+const OPTION_SETS = [
+  [],
+  ['-0'],
+  ['-a'],
+  ['-d'],
+  ['-l'],
+  ['-p'],
+  ['-n'],
+  ['-0', '-p'],
+  ['-0', '-n'],
+  ['-F', 'signer'],
+  ['-F', 'signature'],
+  ['-F', 'sig_key'],
+  ['-F', 'sig_id'],
+  ['-F', 'sig_hashalgo'],
+  ['-F', 'parm'],
+  ['-F', 'parmtype'],
+  ['-F', 'alias'],
+  ['-F', 'author'],
+  ['-F', 'name'],
+  ['-F', 'vermagic'],
+  ['-F', 'depends'],
+  ['-F', 'filename'],
+  ['-F', 'nothere'],
+  ['-0', '-F', 'alias'],
+  ['-0', '-F', 'signature'],
+  ['-Fdescription'],
+  ['--field=license'],
+  ['--field', 'srcversion'],
+  ['--fie=version'],
+  ['-ad'],
+  ['-F', 'author', '-l'],
+];
+
+describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 30 modinfo', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'kmodkit-conformance-'));
+  });
+
+  describe('fixture modules', () => {
+    test.each(FIXTURES.map((f) => [relative(repo, f), f]))('%s', (_, file) => {
+      same([file]);
+    });
+
+    test.each(OPTION_SETS.map((o) => [o.join(' ') || '(no option)', o]))(
+      'all fixtures with %s',
+      (_, options) => {
+        same([...options, ...FIXTURES]);
+      },
+    );
+
+    test('relative paths keep their ./ and ../ in filename:', () => {
+      same(['./kmodkit_dep.ko', '../modules/kmodkit_test.ko', 'kmodkit_test.ko.xz'], fixtures);
+    });
+
+    test('a module and its compressed copies in one call, and one file twice', () => {
+      same([FIXTURES[0]!, FIXTURES[1]!, FIXTURES[2]!, FIXTURES[0]!]);
+    });
+
+    test('.ko.gz: Debian builds kmod without zlib, kmodkit reads it like kmod built with zlib', () => {
+      const gz = join(fixtures, 'kmodkit_test.ko.gz');
+      const kmodRun = runKmod([gz]);
+      expect(kmodRun.status).toBe(1);
+      expect(kmodRun.stderr.toString()).toBe(`modinfo: ERROR: Module ${gz} not found.\n`);
+      const plain = runKmod([FIXTURES[0]!]).stdout.toString();
+      const ours = runOurs([gz]);
+      expect(ours.status).toBe(0);
+      expect(ours.stdout.toString()).toBe(plain.replace(FIXTURES[0]!, gz));
+    });
+  });
+
+  describe('modules patched to hit kmod’s corner cases', () => {
+    /** A copy of kmodkit_test.ko with `from` replaced by `to` (same length) in its .modinfo. */
+    function patched(name: string, from: string, to: string): string {
+      expect(to.length).toBe(from.length);
+      const bytes = readFileSync(FIXTURES[0]!);
+      const at = bytes.indexOf(Buffer.from(from));
+      expect(at).toBeGreaterThan(0);
+      bytes.write(to, at, 'latin1');
+      const file = join(scratch, name);
+      writeFileSync(file, bytes);
+      return file;
+    }
+
+    test.each([
+      [
+        'a key longer than 15 characters',
+        'kmodkit_note=custom modinfo entry',
+        'kmodkit_note_custom_modinfo=entry',
+      ],
+      [
+        'a key of exactly 15 characters',
+        'kmodkit_note=custom modinfo entry',
+        'kmodkit_note_cu=tom modinfo entry',
+      ],
+      [
+        'a key of exactly 16 characters',
+        'kmodkit_note=custom modinfo entry',
+        'kmodkit_note_cus=om modinfo entry',
+      ],
+      ['a string without =', 'kmodkit_note=custom modinfo entry', 'kmodkit_note_custom_modinfo_entry'],
+      ['a value with a second =', 'kmodkit_note=custom modinfo entry', 'kmodkit_note=custom=modinfo entry'],
+      ['a parm without :', 'parm=p_byte:A byte', 'parm=p_byte_A byte'],
+      ['a parmtype without :', 'parmtype=p_short:short', 'parmtype=p_short_short'],
+      ['an empty key', 'kmodkit_note=custom modinfo entry', '=kmodkit_note custom modinfo entr'],
+      ['a non-UTF-8 value', 'kmodkit_note=custom modinfo entry', 'kmodkit_note=cust\xf6m modinfo entry'],
+    ])('%s', (name, from, to) => {
+      const file = patched(`${name.replaceAll(' ', '_')}.ko`, from, to);
+      for (const options of [[], ['-0'], ['-p'], ['-F', 'kmodkit_note']]) same([...options, file]);
+    });
+  });
+
+  describe('errors', () => {
+    beforeAll(() => {
+      const elf = readFileSync(FIXTURES[5]!);
+      const xz = readFileSync(FIXTURES[1]!);
+      const zst = readFileSync(FIXTURES[2]!);
+      const corrupt = (b: Buffer, at: number) => {
+        const c = Buffer.from(b);
+        c[at]! ^= 0xff;
+        return c;
+      };
+      const files: Record<string, Uint8Array> = {
+        'empty.ko': new Uint8Array(0),
+        'five.ko': elf.subarray(0, 5),
+        'not-elf.ko': Buffer.from('hello world\n'),
+        'ident-only.ko': elf.subarray(0, 16),
+        'header-only.ko': elf.subarray(0, 64),
+        'truncated.ko': elf.subarray(0, elf.length >> 1),
+        'bad-class.ko': (() => {
+          const c = Buffer.from(elf);
+          c[4] = 3;
+          return c;
+        })(),
+        'bad-shentsize.ko': (() => {
+          const c = Buffer.from(elf);
+          c.writeUInt16LE(65, 0x3a);
+          return c;
+        })(),
+        'no-modinfo.ko': readFileSync('/bin/true'),
+        'truncated.ko.xz': xz.subarray(0, xz.length >> 1),
+        'corrupt.ko.xz': corrupt(xz, 100),
+        'corrupt.ko.zst': corrupt(zst, 100),
+        'xz-inside.ko': xz,
+        'plain-inside.ko.xz': elf,
+      };
+      for (const [name, bytes] of Object.entries(files)) writeFileSync(join(scratch, name), bytes);
+      mkdirSync(join(scratch, 'dir.ko'), { recursive: true });
+    });
+
+    test.each([
+      'empty.ko',
+      'five.ko',
+      'not-elf.ko',
+      'ident-only.ko',
+      'header-only.ko',
+      'truncated.ko',
+      'bad-class.ko',
+      'bad-shentsize.ko',
+      'no-modinfo.ko',
+      'truncated.ko.xz',
+      'corrupt.ko.xz',
+      'corrupt.ko.zst',
+      'xz-inside.ko',
+      'plain-inside.ko.xz',
+      'dir.ko',
+      'missing.ko',
+    ])('%s', (name) => {
+      const file = join(scratch, name);
+      same([file]);
+      same(['-n', file]);
+      same(['-F', 'name', file]);
+    });
+
+    test('a bad file among good ones: the others are still shown, exit status 1', () => {
+      const run = same([FIXTURES[0]!, join(scratch, 'not-elf.ko'), FIXTURES[5]!]);
+      expect(run.status).toBe(1);
+    });
+
+    test.each([
+      [[]],
+      [['-x']],
+      [['-ax', 'x.ko']],
+      [['--bogus']],
+      [['--bogus=3']],
+      [['-F']],
+      [['--field']],
+      [['-k']],
+      [['-b']],
+      [['--version=3']],
+      [['--author=']],
+      [['--f', 'x']],
+      [['--f=x']],
+      [['-m']],
+      [['-0']],
+      [['--', '-x']],
+      [['-']],
+      [['nosuchmodule']],
+      [['-m', 'nosuchmodule']],
+      [['bad]alias']],
+      [['-b', '/nonexistent', 'ext4']],
+      [['-k', '0.0.0-none', 'ext4']],
+      [['-x', '-h']],
+    ])('modinfo %j', (args) => {
+      same(args);
+    });
+
+    test.each([[['--help']], [['-h', '-x']], [['-0', '-h']]])(
+      'modinfo %j: kmod’s help plus the --json line',
+      (args) => {
+        const expected = runKmod(args);
+        const ours = runOurs(args);
+        expect(ours.status).toBe(expected.status);
+        expect(ours.stdout.toString().replace(/\t {4}--json[^\n]*\n/, '')).toBe(expected.stdout.toString());
+      },
+    );
+  });
+
+  describe.skipIf(skipCorpus)('Debian 6.1 corpus', () => {
+    let amd64: string;
+    let files: string[];
+    beforeAll(() => {
+      [amd64] = fetchCorpus('amd64') as [string];
+      files = modulesUnder(amd64);
+    });
+
+    test('all amd64 modules', () => {
+      expect(files.length).toBeGreaterThan(4000);
+      sameOverFiles([], files);
+    });
+
+    test.each([
+      ['-0'],
+      ['-p'],
+      ['-F', 'signer'],
+      ['-F', 'signature'],
+      ['-a'],
+      ['-d'],
+      ['-l'],
+      ['-n'],
+      ['-F', 'alias'],
+    ])('all amd64 modules with %s', (...options) => {
+      sameOverFiles(options, files);
+    });
+
+    test.each([['xz'], ['zst']] as const)('every 8th amd64 module as .ko.%s', (kind) => {
+      const dir = compressedCopies(amd64, kind, 8);
+      const copies = modulesUnder(dir, `.ko.${kind}`);
+      expect(copies.length).toBeGreaterThan(500);
+      sameOverFiles([], copies);
+    });
+
+    test.each([['arm64'], ['armhf'], ['i386'], ['s390x'], ['ppc64el']])('all %s modules', (arch) => {
+      const [tree] = fetchCorpus(arch) as [string];
+      const mods = modulesUnder(tree);
+      expect(mods.length).toBeGreaterThan(2000);
+      sameOverFiles([], mods);
+    });
+
+    describe('names and aliases looked up in a depmod’ed tree (-b/-k)', () => {
+      let root: string;
+      let version: string;
+      beforeAll(() => {
+        version = amd64.split('/').pop()!;
+        root = join(scratch, 'root');
+        const dest = join(root, 'lib/modules', version);
+        mkdirSync(join(root, 'lib/modules'), { recursive: true });
+        // Hard links: depmod only reads the modules; the tree stays untouched.
+        const cp = spawnSync('cp', ['-al', amd64, dest]);
+        if (cp.status !== 0) {
+          for (const name of ['modules.builtin', 'modules.builtin.modinfo', 'modules.order']) {
+            mkdirSync(dest, { recursive: true });
+            copyFileSync(join(amd64, name), join(dest, name));
+          }
+        }
+        const depmod = spawnSync('depmod', ['-b', root, version]);
+        if (depmod.status !== 0) throw new Error(`depmod failed: ${depmod.stderr}`);
+      });
+
+      const names = () => files.filter((_, i) => i % 7 === 0).map((f) => f.slice(f.lastIndexOf('/') + 1, -3));
+
+      test('module names (every 7th module), full output', () => {
+        same(['-b', root, '-k', version, ...names()]);
+      });
+
+      test('module names with -m and -n', () => {
+        same(['-b', root, '-k', version, '-m', '-n', ...names()]);
+      });
+
+      test('built-in modules, aliases, symbols and misses', () => {
+        const builtin = readFileSync(join(amd64, 'modules.builtin'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter((_, i) => i % 5 === 0)
+          .map((p) => p.slice(p.lastIndexOf('/') + 1, -3));
+        const aliases = [
+          'fs-vfat',
+          'char-major-10-229',
+          'pci:v00008086d000010D3sv00000000sd00000000bc02sc00i00',
+          'cpu-amd-uncore',
+          'nosuch',
+          'symbol:nosuch',
+        ];
+        for (const extra of [[], ['-m'], ['-F', 'description'], ['-n']]) {
+          same(['-b', root, '-k', version, ...extra, ...builtin, ...aliases]);
+        }
+      });
+    });
+  });
+});
