@@ -116,6 +116,12 @@ async function consumerChecks(packed) {
   const checks = ['check-elf.js', 'check-errno.js', 'check-params.js'];
   const same = (names) => Object.fromEntries(names.map((n) => [n, n]));
   const project = (name) => join(work, name);
+  // Every package plus the TypeScript a Node user compiles with.
+  const everythingForNode = [
+    ...[...packed.values()].map((p) => p.tarball),
+    `typescript@${tools.typescript}`,
+    `@types/node@${tools['@types/node']}`,
+  ];
 
   const [, , , bundlerDone, viteDone, , readmeDone] = await Promise.all([
     step(`node ESM project (${browserSafe.join(', ')})`, async () => {
@@ -143,11 +149,7 @@ async function consumerChecks(packed) {
     step('TypeScript NodeNext project (tsc --noEmit, then compile and run)', async () => {
       const dir = project('ts-nodenext');
       await createProject(dir, {
-        specs: [
-          ...[...packed.values()].map((p) => p.tarball),
-          `typescript@${tools.typescript}`,
-          `@types/node@${tools['@types/node']}`,
-        ],
+        specs: everythingForNode,
         files: {
           'typed-node.ts': 'typed-node.ts',
           'typed-browser.ts': 'typed-browser.ts',
@@ -185,11 +187,7 @@ async function consumerChecks(packed) {
     step("README examples (each package's, compiled with tsc and run)", async () => {
       const dir = project('readme');
       await createProject(dir, {
-        specs: [
-          ...[...packed.values()].map((p) => p.tarball),
-          `typescript@${tools.typescript}`,
-          `@types/node@${tools['@types/node']}`,
-        ],
+        specs: everythingForNode,
         files: { 'tsconfig.readme.json': 'tsconfig.json' },
         registryUrl: registry.url,
       });
