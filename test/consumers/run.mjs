@@ -161,7 +161,11 @@ async function consumerChecks(packed) {
       await runBin(dir, 'tsc', ['--noEmit', '-p', 'tsconfig.json']);
       await runBin(dir, 'tsc', ['-p', 'tsconfig.json']);
       const output = await runNode(dir, ['out/typed-node.js', fixture]);
-      for (const wanted of ['kmodkit_test 6.1.0-56-amd64', 'ENOEXEC Exec format error']) {
+      for (const wanted of [
+        'kmodkit_test 6.1.0-56-amd64',
+        'ENOEXEC Exec format error',
+        'loader: dummy 16384 Live',
+      ]) {
         if (!output.includes(wanted)) throw new Error(`typed-node.js printed no "${wanted}":\n${output}`);
       }
     }),

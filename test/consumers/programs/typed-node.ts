@@ -2,7 +2,7 @@
 // type-checked against their published .d.ts files, then compiled and run.
 import { readFile } from 'node:fs/promises';
 import { main } from '@kmodkit/cli';
-import { LoaderError } from '@kmodkit/loader';
+import { type LoadedModule, LoaderError, parseProcModules } from '@kmodkit/loader';
 import { summarize } from './typed-browser.js';
 
 const run: (argv: string[], argv0?: string) => Promise<number> = main;
@@ -15,4 +15,8 @@ export async function typesOnly(): Promise<string> {
 }
 
 const lines = summarize(new Uint8Array(await readFile(process.argv[2] ?? '')));
-console.log([...lines, `loader: ${LoaderError.name}`].join('\n'));
+// A /proc/modules line as kernel/module/procfs.c prints it (this machine has no /proc/modules).
+const [dummy]: LoadedModule[] = parseProcModules('dummy 16384 0 - Live 0x0000000000000000 (OE)\n');
+console.log(
+  [...lines, `loader: ${dummy?.name} ${dummy?.size} ${dummy?.state} ${LoaderError.name}`].join('\n'),
+);
