@@ -69,7 +69,7 @@ export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
     if (job.modinfo === 'ENOSYS') return fail(report, job.name, 'ENOSYS');
     list = job.modinfo.map(splitInfo);
   } else {
-    const opened = openModuleFile(job.path);
+    const opened = openModuleFile(job.path, { sparse: true });
     if (!('module' in opened)) return fail(report, job.name, opened.errno);
     const { modinfo } = opened.module;
     const signature = signatureOf(opened.module);

@@ -127,7 +127,7 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
       const found = directory.lookupName(operand);
       if (found) jobs.push(jobFor(found, directory));
       else notFound(`Module name ${operand} not found.`);
-    } else if (isModuleFilename(operand)) {
+    } else if (isModuleFilename(absolute(operand, ctx.cwd))) {
       const name = pathToModname(operand);
       if (name === undefined) notFound(`Module file ${operand} not found.`);
       else jobs.push({ kind: 'file', path: absolute(operand, ctx.cwd), name });

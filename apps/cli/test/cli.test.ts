@@ -1,0 +1,186 @@
+/**
+ * `main` in-process: the multi-call dispatcher, `--version`/`--help`, and `modinfo --json` on the
+ * fixture modules, checked against what the fixtures' C source declares (fixtures/src, table in
+ * fixtures/modules/README.md).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { main } from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = join(here, '../../../fixtures/modules');
+const version = (JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { version: string })
+  .version;
+
+async function run(
+  argv: string[],
+  argv0?: string,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (add: (s: string) => void) => ({
+    write(text: string | Uint8Array) {
+      add(typeof text === 'string' ? text : Buffer.from(text).toString('latin1'));
+      return true;
+    },
+  });
+  const status = await main(argv, argv0, {
+    stdout: sink((s) => {
+      stdout += s;
+    }),
+    stderr: sink((s) => {
+      stderr += s;
+    }),
+    cwd: fixtures,
+  });
+  return { status, stdout, stderr };
+}
+
+describe('kmodkit', () => {
+  test('--version prints the package.json version', async () => {
+    for (const flag of ['--version', '-V'])
+      expect(await run([flag])).toEqual({ status: 0, stdout: `kmodkit ${version}\n`, stderr: '' });
+  });
+
+  test('--help lists modinfo and only the commands that exist', async () => {
+    const { status, stdout } = await run(['--help']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^ {2}modinfo /m);
+    for (const later of ['insmod', 'rmmod', 'lsmod', 'modprobe', 'depmod'])
+      expect(stdout).not.toMatch(new RegExp(`^ {2}${later} `, 'm'));
+  });
+
+  test('no command or an unknown one: the help on stderr, exit status 1', async () => {
+    const none = await run([]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^missing command\nkmodkit - /);
+    const bad = await run(['frobnicate']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^invalid command 'frobnicate'\n/);
+  });
+
+  test('called as modinfo (a symlink), it is kmodkit modinfo', async () => {
+    const direct = await run(['modinfo', '-F', 'name', 'kmodkit_dep.ko']);
+    for (const argv0 of ['modinfo', '/usr/local/bin/modinfo']) {
+      expect(await run(['-F', 'name', 'kmodkit_dep.ko'], argv0)).toEqual(direct);
+    }
+    expect(direct).toEqual({ status: 0, stdout: 'kmodkit_dep\n', stderr: '' });
+  });
+
+  test('modinfo -V names kmodkit and the formats it reads', async () => {
+    expect((await run(['modinfo', '-V'])).stdout).toBe(
+      `kmodkit version ${version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`,
+    );
+  });
+});
+
+describe('kmodkit modinfo --json', () => {
+  const json = async (...files: string[]) => {
+    const r = await run(['modinfo', '--json', ...files]);
+    return {
+      ...r,
+      objects: r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
+  };
+
+  test('one line per module, fields in the documented order', async () => {
+    const { status, objects } = await json('kmodkit_test.ko', 'kmodkit_dep.ko');
+    expect(status).toBe(0);
+    expect(objects).toHaveLength(2);
+    for (const o of objects) {
+      expect(Object.keys(o)).toEqual([
+        'filename',
+        'name',
+        'compression',
+        'class',
+        'endian',
+        'machine',
+        'vermagic',
+        'modinfo',
+        'params',
+        'exports',
+        'imports',
+        'signature',
+      ]);
+    }
+    expect(objects[0]).toMatchObject({
+      filename: join(fixtures, 'kmodkit_test.ko'),
+      name: 'kmodkit_test',
+      compression: 'none',
+      class: 'ELF64',
+      endian: 'little',
+      machine: 'EM_X86_64',
+      vermagic: '6.1.0-56-amd64 SMP preempt mod_unload modversions ',
+      signature: null,
+    });
+  });
+
+  test('modinfo is every .modinfo string, as kmod lists them', async () => {
+    const { objects } = await json('kmodkit_dep.ko');
+    const text = (await run(['modinfo', '-0', 'kmodkit_dep.ko'])).stdout.split('\0');
+    // -0 prints key=value for each string, parm lines apart: rebuild the same list from the JSON.
+    const fromJson = (objects[0]!.modinfo as { key: string; value: string }[])
+      .filter((e) => e.key !== 'parm' && e.key !== 'parmtype')
+      .map((e) => `${e.key}=${e.value}`);
+    expect(text.slice(1, 1 + fromJson.length)).toEqual(fromJson);
+  });
+
+  test('params are decoded from __param, as the fixture source declares them', async () => {
+    const { objects } = await json('kmodkit_test.ko');
+    const params = objects[0]!.params as {
+      name: string;
+      type: string;
+      perm: string;
+      maxLength: number | null;
+      elementType: string | null;
+    }[];
+    const byName = Object.fromEntries(params.map((p) => [p.name, p]));
+    expect(byName.p_int).toMatchObject({ type: 'int', perm: '0644' });
+    expect(byName.p_uint).toMatchObject({ type: 'uint', perm: '0600' });
+    expect(byName.p_ushort).toMatchObject({ type: 'ushort', perm: '00' });
+    expect(byName.p_string).toMatchObject({ type: 'string', maxLength: 16 });
+    expect(byName.p_int_array).toMatchObject({ type: 'array', elementType: 'int', maxLength: 4 });
+    expect(byName.p_charp_array).toMatchObject({
+      type: 'array',
+      elementType: 'charp',
+      maxLength: 3,
+      perm: '0444',
+    });
+    expect(byName.p_cb).toMatchObject({ type: 'custom' });
+    expect(params).toHaveLength(19);
+  });
+
+  test('exports carry GPL-ness and namespace; imports include the CRCs from __versions', async () => {
+    const { objects } = await json('kmodkit_test.ko', 'kmodkit_dep.ko');
+    const exports = objects[0]!.exports as {
+      name: string;
+      gpl: boolean;
+      namespace: string | null;
+      crc: string | null;
+    }[];
+    expect(exports.map((e) => [e.name, e.gpl, e.namespace]).sort()).toEqual([
+      ['kmodkit_test_add', false, null],
+      ['kmodkit_test_gpl_value', true, null],
+      ['kmodkit_test_ns_name', true, 'KMODKIT'],
+    ]);
+    const imports = objects[1]!.imports as { name: string; crc: string | null }[];
+    for (const e of exports) expect(imports.find((i) => i.name === e.name)?.crc).toBe(e.crc);
+  });
+
+  test('a file that cannot be read is an error object; the exit status is 1', async () => {
+    const bad = join(tmpdir(), 'kmodkit-json-bad.ko');
+    writeFileSync(bad, 'not a module at all\n');
+    const { status, objects } = await json('kmodkit_dep.ko', bad);
+    expect(status).toBe(1);
+    expect(objects[1]).toEqual({
+      filename: bad,
+      error: { code: 'NOT_ELF', errno: 'ENOEXEC', message: expect.any(String), offset: 0 },
+    });
+  });
+});
