@@ -113,6 +113,33 @@ export function leadingLiteral(text) {
 }
 
 /**
+ * The `$ <command> …` lines of the README's ```` ```console ```` blocks and the output shown under each,
+ * for commands run without a shell (arguments split on spaces).
+ * @returns {{ args: string[], output: string, line: number }[]}
+ */
+export function consoleExamples(markdown, command) {
+  const examples = [];
+  for (const match of markdown.matchAll(/^```console\n([\s\S]*?)^```[ \t]*$/gm)) {
+    const firstLine = markdown.slice(0, match.index).split('\n').length + 1;
+    const lines = match[1].split('\n').slice(0, -1);
+    lines.forEach((text, index) => {
+      if (!text.startsWith(`$ ${command} `)) return;
+      const end = lines.findIndex((l, i) => i > index && l.startsWith('$ '));
+      const output = lines.slice(index + 1, end === -1 ? lines.length : end);
+      examples.push({
+        args: text
+          .slice(command.length + 3)
+          .trim()
+          .split(/\s+/),
+        output: output.map((l) => `${l}\n`).join(''),
+        line: firstLine + index,
+      });
+    });
+  }
+  return examples;
+}
+
+/**
  * Writes each README example of each packed package into `<dir>/readme/` as a module and copies the
  * fixture modules beside them, so an example that reads `kmodkit_test.ko` finds it.
  * @returns {Promise<{ file: string, run: boolean }[]>} the examples, as paths relative to `dir`

@@ -20,7 +20,7 @@ import {
   verifyInstalledFromTarballs,
   viteEntry,
 } from './projects.mjs';
-import { writeReadmeExamples } from './readme-examples.mjs';
+import { consoleExamples, writeReadmeExamples } from './readme-examples.mjs';
 import { startRegistry } from './registry.mjs';
 import { checkReleaseFlow } from './release.mjs';
 import { checkReadmeDetector, checkTarballDetectors, withEditedFile } from './selftest.mjs';
@@ -335,6 +335,18 @@ async function checkGlobalCli(packed, registry) {
       const shown = files.length === 1 ? files[0] : `<${files.length} fixtures>`;
       problems.push(
         `kmodkit modinfo ${shown} differs from kmod:\n${diffLines(kmod, result.stdout)}${result.stderr}`,
+      );
+    }
+  }
+  // The README's `$ kmodkit …` examples, run from the repository root as they are written; the
+  // `filename:` line holds an absolute path, so only its last component is compared.
+  const readme = await readFile(join(cli.root, 'README.md'), 'utf8').catch(() => '');
+  const samePath = (text) => text.replace(/^(filename:\s+).*\//gm, '$1…/');
+  for (const example of consoleExamples(readme, EXPECTATIONS[cli.name].bin)) {
+    const result = await exec(bin, example.args, { cwd: repoRoot });
+    if (result.code !== 0 || samePath(result.stdout) !== samePath(example.output)) {
+      problems.push(
+        `README.md line ${example.line} (kmodkit ${example.args.join(' ')}) shows other output:\n${diffLines(samePath(example.output), samePath(result.stdout))}${result.stderr}`,
       );
     }
   }
