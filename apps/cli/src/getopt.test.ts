@@ -1,23 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { getoptLong, type OptionTable } from './getopt.js';
+import { MODINFO_OPTIONS } from './commands/modinfo.js';
+import { getoptLong } from './getopt.js';
 
-// modinfo's table (tools/modinfo.c cmdopts, in order). The expected messages are what Debian 12's
-// glibc getopt_long printed for `modinfo <args>` (after the "modinfo: " prefix); the conformance
-// test re-checks them against the real tool.
-const TABLE: OptionTable = {
-  author: { short: 'a', takesValue: false },
-  description: { short: 'd', takesValue: false },
-  license: { short: 'l', takesValue: false },
-  parameters: { short: 'p', takesValue: false },
-  filename: { short: 'n', takesValue: false },
-  null: { short: '0', takesValue: false },
-  modname: { short: 'm', takesValue: false },
-  field: { short: 'F', takesValue: true },
-  'set-version': { short: 'k', takesValue: true },
-  basedir: { short: 'b', takesValue: true },
-  version: { short: 'V', takesValue: false },
-  help: { short: 'h', takesValue: false },
-};
+// modinfo's table (tools/modinfo.c cmdopts, in order, plus --json last). The expected messages are
+// what Debian 12's glibc getopt_long printed for `modinfo <args>` (after the "modinfo: " prefix); the
+// conformance test re-checks them against the real tool.
+const TABLE = MODINFO_OPTIONS;
 
 const opts = (line: ReturnType<typeof getoptLong>) =>
   line.options.map((o) => (o.value === undefined ? o.name : `${o.name}=${o.value}`));

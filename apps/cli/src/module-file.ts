@@ -72,7 +72,7 @@ export function openModuleFile(path: string, options: OpenOptions = {}): OpenedM
       const opened = module === undefined ? undefined : checkModule(module);
       if (opened !== undefined && 'module' in opened) return opened;
     }
-    const bytes = Buffer.allocUnsafe(size);
+    const bytes = scratch(size);
     let done = 0;
     while (done < size) {
       const n = readSync(fd, bytes, done, size - done, done);
@@ -85,6 +85,18 @@ export function openModuleFile(path: string, options: OpenOptions = {}): OpenedM
   } finally {
     closeSync(fd);
   }
+}
+
+let scratchBuffer = new Uint8Array(0);
+
+/**
+ * The bytes of the file being read, in one buffer reused from file to file: a new buffer per file
+ * made the garbage collector the biggest cost of reading thousands of modules. Valid until the next
+ * call, which is why a module is reported on before the next one is opened.
+ */
+function scratch(size: number): Uint8Array {
+  if (scratchBuffer.length < size) scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
+  return scratchBuffer.subarray(0, size);
 }
 
 function fileFailure(e: unknown): OpenFailure {
@@ -104,7 +116,7 @@ function readRange(fd: number, bytes: Uint8Array, offset: number, length: number
 
 /** See {@link OpenOptions.sparse}; undefined when the file is not a plain ELF module laid out as ld does. */
 function readSparse(fd: number, size: number): KernelModule | undefined {
-  const bytes = new Uint8Array(size);
+  const bytes = scratch(size).fill(0);
   readRange(fd, bytes, 0, 64);
   if (compressionOf(bytes) !== 'none') return undefined;
   try {
@@ -122,7 +134,7 @@ function readSparse(fd: number, size: number): KernelModule | undefined {
       module = readModule(bytes);
     }
     const modinfo = module.section('.modinfo');
-    if (modinfo !== undefined && modinfo.inBounds) readRange(fd, bytes, modinfo.offset, modinfo.size);
+    if (modinfo?.inBounds) readRange(fd, bytes, modinfo.offset, modinfo.size);
     return module;
   } catch {
     return undefined;

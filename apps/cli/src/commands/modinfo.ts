@@ -14,7 +14,7 @@ import { reportAll } from '../parallel.js';
 import type { CommandContext } from './context.js';
 
 /** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
-const OPTIONS: OptionTable = {
+export const MODINFO_OPTIONS: OptionTable = {
   author: { short: 'a', takesValue: false },
   description: { short: 'd', takesValue: false },
   license: { short: 'l', takesValue: false },
@@ -79,7 +79,7 @@ function absolute(path: string, cwd: string): string {
 }
 
 export async function modinfo(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const line = getoptLong(argv, OPTIONS);
+  const line = getoptLong(argv, MODINFO_OPTIONS);
   let field: string | undefined;
   let separator = '\n';
   let byName = false;
