@@ -8,6 +8,8 @@ import { Section } from './section.js';
 import { StringTable } from './string-table.js';
 import { SymbolTable } from './symbol.js';
 
+const encoder = new TextEncoder();
+
 /** Where a relocation points: a place in a section of this file, or an undefined (imported) symbol. */
 export type RelocationTarget =
   | {
@@ -31,6 +33,8 @@ export class ElfFile {
   readonly wordSize: 4 | 8;
   #sections: Section[] | undefined;
   #byName: Map<string, Section> | undefined;
+  readonly #scanned = new Map<string, Section | undefined>();
+  #tableCache: { count: number; names: StringTable } | null | undefined;
   #symtab: SymbolTable | null | undefined;
   readonly #relocs = new Map<number, Relocation[]>();
   readonly #relocsAt = new Map<number, Map<number, Relocation>>();
@@ -90,63 +94,94 @@ export class ElfFile {
     }
   }
 
-  /** Every section header, index 0 included. */
-  get sections(): readonly Section[] {
-    if (this.#sections) return this.#sections;
+  /**
+   * The checked section header table: count, name-table index, and the name table's bytes. Shared
+   * by `sections` and the header scan of `section(name)`, so both fail the same way.
+   */
+  #table(): { count: number; names: StringTable } | undefined {
+    if (this.#tableCache !== undefined) return this.#tableCache ?? undefined;
     const { count, shstrndx } = this.#numbering();
     if (count === 0) {
-      this.#sections = [];
-      return this.#sections;
+      this.#tableCache = null;
+      return undefined;
     }
     this.#checkTable(count);
-    const h = this.header;
-    const r = this.reader;
-    const w = this.wordSize;
     if (shstrndx === SectionIndex.SHN_UNDEF || shstrndx >= count) {
       throw new ElfError(
         'BAD_SHSTRNDX',
         `the section name table index ${shstrndx} is not a section (there are ${count})`,
-        { offset: this.is64 ? 62 : 50 },
+        {
+          offset: this.is64 ? 62 : 50,
+        },
       );
     }
-    // Elf_Shdr: name, type (u32); flags, addr, offset, size (word); link, info (u32); addralign, entsize (word)
-    const raw = (i: number) => {
-      const o = h.shoff + i * h.shentsize;
-      return {
-        headerOffset: o,
-        nameOffset: r.u32(o),
-        type: r.u32(o + 4),
-        flags: r.word(o + 8, w),
-        addr: r.word(o + 8 + w, w),
-        offset: r.word(o + 8 + 2 * w, w),
-        size: r.word(o + 8 + 3 * w, w),
-        link: r.u32(o + 8 + 4 * w),
-        info: r.u32(o + 12 + 4 * w),
-        addralign: r.word(o + 16 + 4 * w, w),
-        entsize: r.word(o + 16 + 5 * w, w),
-      };
-    };
-    const strRaw = raw(shstrndx);
-    const strSection = new Section(r, h.machine, { ...strRaw, index: shstrndx, name: '' });
-    const names = new StringTable(strSection.data, strRaw.headerOffset);
-    const out: Section[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const f = raw(i);
-      const name = i === 0 && f.nameOffset === 0 ? '' : names.get(f.nameOffset, `name of section ${i}`);
-      out[i] = new Section(r, h.machine, { ...f, index: i, name });
+    const strSection = this.#sectionAt(shstrndx, '');
+    this.#tableCache = { count, names: new StringTable(strSection.data, strSection.headerOffset) };
+    return this.#tableCache;
+  }
+
+  #sectionAt(index: number, name: string): Section {
+    const h = this.header;
+    return new Section(this.reader, h.machine, this.wordSize, index, h.shoff + index * h.shentsize, name);
+  }
+
+  /** Every section header, index 0 included. */
+  get sections(): readonly Section[] {
+    if (this.#sections) return this.#sections;
+    const table = this.#table();
+    if (!table) {
+      this.#sections = [];
+      return this.#sections;
+    }
+    const h = this.header;
+    const out: Section[] = new Array(table.count);
+    for (let i = 0; i < table.count; i++) {
+      const nameOffset = this.reader.u32(h.shoff + i * h.shentsize);
+      const name = i === 0 && nameOffset === 0 ? '' : table.names.get(nameOffset, `name of section ${i}`);
+      out[i] = this.#sectionAt(i, name);
     }
     this.#sections = out;
     return out;
   }
 
-  /** The first section called `name`, if any. */
+  /**
+   * The first section called `name`, if any. Before `sections` is built this scans the header table
+   * comparing name bytes (as kmod's kmod_elf_get_section does) and builds only the match.
+   */
   section(name: string): Section | undefined {
-    if (!this.#byName) {
-      const map = new Map<string, Section>();
-      for (const s of this.sections) if (!map.has(s.name)) map.set(s.name, s);
-      this.#byName = map;
+    if (this.#sections) {
+      if (!this.#byName) {
+        const map = new Map<string, Section>();
+        for (const s of this.#sections) if (!map.has(s.name)) map.set(s.name, s);
+        this.#byName = map;
+      }
+      return this.#byName.get(name);
     }
-    return this.#byName.get(name);
+    if (this.#scanned.has(name)) return this.#scanned.get(name);
+    const found = this.#scan(name);
+    this.#scanned.set(name, found);
+    return found;
+  }
+
+  #scan(name: string): Section | undefined {
+    const table = this.#table();
+    if (!table) return undefined;
+    const want = encoder.encode(name);
+    const names = table.names.bytes;
+    const h = this.header;
+    for (let i = 0; i < table.count; i++) {
+      const at = this.reader.u32(h.shoff + i * h.shentsize);
+      if (at + want.length >= names.length || names[at + want.length] !== 0) continue;
+      let same = true;
+      for (let k = 0; k < want.length; k++) {
+        if (names[at + k] !== want[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#sectionAt(i, name);
+    }
+    return undefined;
   }
 
   /** Section `index`; throws BAD_SECTION_INDEX if there is none. */

@@ -39,9 +39,10 @@ export function readExports(elf: ElfFile): ExportedSymbol[] {
     for (const r of relocs) if (r.offset < first.offset) first = r;
     const stride = relocationKind(elf.header.machine, first.type)?.size || elf.wordSize;
     // Kernels before 5.4 had no namespace field.
-    const fields = sec.size % (3 * stride) === 0 ? 3 : 2;
+    const size = sec.data.length;
+    const fields = size % (3 * stride) === 0 ? 3 : 2;
     const entrySize = fields * stride;
-    const count = Math.floor(sec.size / entrySize);
+    const count = Math.floor(size / entrySize);
     const crcSec = elf.section(crcSectionOf(sec.name));
     for (let k = 0; k < count; k++) {
       const base = k * entrySize;

@@ -23,22 +23,36 @@ export class Section {
   readonly #machine: number;
   #data: Uint8Array | undefined;
 
-  constructor(reader: ByteReader, machine: number, fields: Omit<Section, 'data' | 'typeName' | 'inBounds'>) {
+  /**
+   * Reads the section header at `headerOffset` (Elf_Shdr: name, type u32; flags, addr, offset, size
+   * word; link, info u32; addralign, entsize word). The caller has bounds-checked the header table.
+   */
+  constructor(
+    reader: ByteReader,
+    machine: number,
+    wordSize: 4 | 8,
+    index: number,
+    headerOffset: number,
+    name: string,
+  ) {
+    const r = reader;
+    const o = headerOffset;
+    const w = wordSize;
     this.#reader = reader;
     this.#machine = machine;
-    this.index = fields.index;
-    this.name = fields.name;
-    this.nameOffset = fields.nameOffset;
-    this.type = fields.type;
-    this.flags = fields.flags;
-    this.addr = fields.addr;
-    this.offset = fields.offset;
-    this.size = fields.size;
-    this.link = fields.link;
-    this.info = fields.info;
-    this.addralign = fields.addralign;
-    this.entsize = fields.entsize;
-    this.headerOffset = fields.headerOffset;
+    this.index = index;
+    this.name = name;
+    this.headerOffset = o;
+    this.nameOffset = r.u32(o);
+    this.type = r.u32(o + 4);
+    this.flags = r.word(o + 8, w);
+    this.addr = r.word(o + 8 + w, w);
+    this.offset = r.word(o + 8 + 2 * w, w);
+    this.size = r.word(o + 8 + 3 * w, w);
+    this.link = r.u32(o + 8 + 4 * w);
+    this.info = r.u32(o + 12 + 4 * w);
+    this.addralign = r.word(o + 16 + 4 * w, w);
+    this.entsize = r.word(o + 16 + 5 * w, w);
   }
 
   /** `SHT_PROGBITS`, `SHT_RELA` … */
