@@ -10,6 +10,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import type { Compression } from '@kmodkit/elf';
+import { Decompress } from 'fzstd';
 
 export type CompressedKind = Exclude<Compression, 'none'>;
 type Decode = (bytes: Uint8Array) => Uint8Array | undefined;
@@ -44,8 +45,37 @@ function zstdDecoder(decompress: (bytes: Uint8Array) => Uint8Array): Decode {
   return (bytes) => {
     const descriptor = bytes[4] ?? 0;
     const sized = (descriptor & 0x20) !== 0 || descriptor >> 6 !== 0;
-    return sized ? decompress(bytes) : undefined;
+    if (!sized) return undefined;
+    try {
+      return decompress(bytes);
+    } catch (e) {
+      // The one-shot decoder cannot tell a frame cut short from a corrupt one; kmod can (below).
+      const prefix = zstdPrefix(bytes);
+      if (prefix === undefined) throw e;
+      return prefix;
+    }
   };
+}
+
+/**
+ * What kmod makes of a truncated `.ko.zst`: `libkmod-file.c: load_zstd` streams until the input runs
+ * out and keeps what was decoded so far, without asking whether the frame was complete — so the
+ * module is then read as a (short) ELF file, not refused as bad compressed data. Undefined when the
+ * input is not a frame cut short.
+ */
+function zstdPrefix(bytes: Uint8Array): Uint8Array | undefined {
+  const parts: Uint8Array[] = [];
+  let complete = false;
+  try {
+    new Decompress((chunk, final) => {
+      parts.push(chunk);
+      complete ||= final === true;
+    }).push(bytes);
+  } catch {
+    return undefined;
+  }
+  // A complete frame the one-shot decoder refused is corrupt (its checksum, say): kmod refuses it too.
+  return complete ? undefined : Buffer.concat(parts);
 }
 
 /**

@@ -292,6 +292,15 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
         'xz-inside.ko': xz,
         'plain-inside.ko.xz': elf,
       };
+      // A module followed by zeros, zstd-compressed: several 128 KiB blocks, the ELF in the first.
+      const padded = Buffer.concat([readFileSync(FIXTURES[0]!), Buffer.alloc(300 * 1024)]);
+      const paddedZst = spawnSync('zstd', ['-q', '-c'], { input: padded, maxBuffer: 1 << 26 }).stdout;
+      Object.assign(files, {
+        'truncated-early.ko.zst': zst.subarray(0, 20),
+        'truncated-late.ko.zst': zst.subarray(0, zst.length - 3),
+        'padded-truncated.ko.zst': paddedZst.subarray(0, Math.floor(paddedZst.length * 0.9)),
+        'padded-truncated-early.ko.zst': paddedZst.subarray(0, Math.floor(paddedZst.length * 0.3)),
+      });
       for (const [name, bytes] of Object.entries(files)) writeFileSync(join(scratch, name), bytes);
       mkdirSync(join(scratch, 'dir.ko'), { recursive: true });
     });
@@ -309,6 +318,10 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       'truncated.ko.xz',
       'corrupt.ko.xz',
       'corrupt.ko.zst',
+      'truncated-early.ko.zst',
+      'truncated-late.ko.zst',
+      'padded-truncated.ko.zst',
+      'padded-truncated-early.ko.zst',
       'xz-inside.ko',
       'plain-inside.ko.xz',
       'dir.ko',
