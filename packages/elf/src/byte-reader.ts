@@ -99,7 +99,7 @@ export class ByteReader {
 
 const decoder = new TextDecoder('utf-8');
 
-/** Decodes bytes as UTF-8 (invalid sequences become U+FFFD, as `modinfo` would print them raw). */
+/** Decodes bytes as UTF-8 (invalid sequences become U+FFFD; ModinfoEntry.raw keeps the bytes). */
 export function decodeString(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }

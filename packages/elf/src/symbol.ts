@@ -45,7 +45,10 @@ export class SymbolTable {
   readonly #base: number;
   readonly #strings: StringTable;
   readonly #xindex: Uint8Array | undefined;
-  readonly #cache: (ElfSymbol | undefined)[];
+  /** The table's own bytes: once they are known to be inside the image, field reads need no checks. */
+  readonly #view: DataView;
+  readonly #little: boolean;
+  readonly #cache = new Map<number, ElfSymbol>();
   #byName: Map<string, number> | undefined;
 
   constructor(
@@ -59,12 +62,14 @@ export class SymbolTable {
     this.#is64 = is64;
     this.section = section;
     this.entrySize = is64 ? 24 : 16;
-    section.data; // bounds check now: a symtab past the image is one error, not one per symbol
+    // Bounds-checked once: a symtab past the image is one error, not one per symbol.
+    const data = section.data;
+    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.#little = reader.littleEndian;
     this.#base = section.offset;
-    this.count = Math.floor(section.size / this.entrySize);
+    this.count = Math.floor(data.length / this.entrySize);
     this.#strings = strings;
     this.#xindex = xindex;
-    this.#cache = new Array(this.count);
   }
 
   #at(i: number): number {
@@ -77,12 +82,12 @@ export class SymbolTable {
         },
       );
     }
-    return this.#base + i * this.entrySize;
+    return i * this.entrySize;
   }
 
   /** st_shndx of symbol `i` with SHN_XINDEX resolved, without decoding the rest. */
   sectionIndexOf(i: number): number {
-    const shndx = this.#r.u16(this.#at(i) + (this.#is64 ? 6 : 14));
+    const shndx = this.#view.getUint16(this.#at(i) + (this.#is64 ? 6 : 14), this.#little);
     if (shndx !== SectionIndex.SHN_XINDEX) return shndx;
     const x = this.#xindex;
     if (!x || i * 4 + 4 > x.length) {
@@ -99,21 +104,21 @@ export class SymbolTable {
 
   /** st_info of symbol `i` (bind << 4 | type). */
   infoOf(i: number): number {
-    return this.#r.u8(this.#at(i) + (this.#is64 ? 4 : 12));
+    return this.#view.getUint8(this.#at(i) + (this.#is64 ? 4 : 12));
   }
 
   /** The name of symbol `i`, without decoding the rest. */
   nameOf(i: number): string {
-    const cached = this.#cache[i];
+    const cached = this.#cache.get(i);
     if (cached) return cached.name;
-    return this.#strings.get(this.#r.u32(this.#at(i)), `name of symbol ${i}`);
+    return this.#strings.get(this.#view.getUint32(this.#at(i), this.#little), `name of symbol ${i}`);
   }
 
   /** Symbol `i`, decoded on first use. */
   get(i: number): ElfSymbol {
-    const cached = this.#cache[i];
+    const cached = this.#cache.get(i);
     if (cached) return cached;
-    const o = this.#at(i);
+    const o = this.#base + this.#at(i);
     const r = this.#r;
     const info = r.u8(o + (this.#is64 ? 4 : 12));
     const other = r.u8(o + (this.#is64 ? 5 : 13));
@@ -134,7 +139,7 @@ export class SymbolTable {
       bindName: symbolBindName(bind),
       visibilityName: symbolVisibilityName(visibility),
     };
-    this.#cache[i] = sym;
+    this.#cache.set(i, sym);
     return sym;
   }
 
