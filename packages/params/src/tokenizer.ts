@@ -1,5 +1,5 @@
 import { EQUALS, KERNEL_SPACE, QUOTE } from './ctype.js';
-import { utf8Decode, utf8Scratch } from './utf8.js';
+import { Utf8Slicer, utf8Scratch } from './utf8.js';
 
 /** One argument as the kernel splits it: `name=value`, or `name` alone (`value: null`). */
 export interface Arg {
@@ -100,15 +100,9 @@ const DASH = 0x2d;
  * @example parseArgs('a=1 b="x y" c -- d') // { args: [{name:'a',value:'1'}, {name:'b',value:'x y'}, {name:'c',value:null}], rest: 'd' }
  */
 export function parseArgs(input: string | Uint8Array): ParsedArgs {
-  let bytes: Uint8Array;
-  // For pure ASCII input byte offsets are string offsets: slice the string instead of decoding bytes.
-  let ascii: string | null = null;
-  if (typeof input === 'string') {
-    const encoded = utf8Scratch(input);
-    bytes = encoded.bytes;
-    if (encoded.ascii) ascii = input;
-  } else bytes = input;
+  const bytes = typeof input === 'string' ? utf8Scratch(input) : input;
   const end = cStringEnd(bytes);
+  const text = new Utf8Slicer(bytes, end, typeof input === 'string' ? input : null);
   const args: Arg[] = [];
   const span = newSpan();
   let pos = 0;
@@ -123,19 +117,12 @@ export function parseArgs(input: string | Uint8Array): ParsedArgs {
       bytes[nameStart] === DASH &&
       bytes[nameStart + 1] === DASH
     ) {
-      return { args, rest: ascii !== null ? ascii.slice(pos, end) : utf8Decode(bytes, pos, end) };
+      return { args, rest: text.text(pos, end) };
     }
-    if (ascii !== null) {
-      args.push({
-        name: ascii.slice(nameStart, nameEnd),
-        value: valueStart < 0 ? null : ascii.slice(valueStart, valueEnd),
-      });
-    } else {
-      args.push({
-        name: utf8Decode(bytes, nameStart, nameEnd),
-        value: valueStart < 0 ? null : utf8Decode(bytes, valueStart, valueEnd),
-      });
-    }
+    args.push({
+      name: text.text(nameStart, nameEnd),
+      value: valueStart < 0 ? null : text.text(valueStart, valueEnd),
+    });
   }
   return { args, rest: null };
 }

@@ -125,6 +125,7 @@ describe.skipIf(oracle === '')('tokenizer = kernel parse_args/next_arg', () => {
         rest: kernel.rest && decode(kernel.rest),
       };
       expect(parseArgs(input), JSON.stringify(input)).toEqual(expected);
+      expect(parseArgs(utf8.encode(input)), `bytes of ${JSON.stringify(input)}`).toEqual(expected);
     });
   });
 

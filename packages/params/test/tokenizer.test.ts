@@ -33,6 +33,9 @@ describe('parseArgs', () => {
     ['x=àb', [a('x', '\ufffd'), a('b')], null],
     ['x="àb"', [a('x', 'àb')], null],
     ['é=ü', [a('é', 'ü')], null],
+    ['k=😀 x=†y', [a('k', '😀'), a('x', '\ufffd'), a('y')], null],
+    // An unpaired surrogate reaches the kernel as U+FFFD (what TextEncoder writes).
+    ['a=\ud800 b', [a('a', '\ufffd'), a('b')], null],
     // Input ends at the first NUL, as the kernel's C string does.
     ['a=1\0b=2', [a('a', '1')], null],
   ])('%j', (input, args, rest) => {
