@@ -34,6 +34,8 @@ export class ElfFile {
   #sections: Section[] | undefined;
   #byName: Map<string, Section> | undefined;
   readonly #scanned = new Map<string, Section | undefined>();
+  readonly #single = new Map<number, Section>();
+  #names: Section | undefined;
   #tableCache: { count: number; names: StringTable } | null | undefined;
   #symtab: SymbolTable | null | undefined;
   readonly #relocs = new Map<number, Relocation[]>();
@@ -117,6 +119,7 @@ export class ElfFile {
     }
     const strSection = this.#sectionAt(shstrndx, '');
     this.#tableCache = { count, names: new StringTable(strSection.data, strSection.headerOffset) };
+    this.#names = strSection;
     return this.#tableCache;
   }
 
@@ -184,16 +187,42 @@ export class ElfFile {
     return undefined;
   }
 
-  /** Section `index`; throws BAD_SECTION_INDEX if there is none. */
+  /**
+   * Section `index`; throws BAD_SECTION_INDEX if there is none. Reads only that header (and its
+   * name) unless `sections` was already built.
+   */
   sectionAt(index: number, what = 'section index'): Section {
-    const s = this.sections[index];
-    if (!s) {
-      throw new ElfError(
-        'BAD_SECTION_INDEX',
-        `${what} ${index} is not a section (there are ${this.sections.length})`,
-      );
+    if (this.#sections) {
+      const s = this.#sections[index];
+      if (s) return s;
+    } else {
+      const cached = this.#single.get(index);
+      if (cached) return cached;
+      const table = this.#table();
+      if (table && Number.isInteger(index) && index >= 0 && index < table.count) {
+        const h = this.header;
+        const nameOffset = this.reader.u32(h.shoff + index * h.shentsize);
+        const name =
+          index === 0 && nameOffset === 0 ? '' : table.names.get(nameOffset, `name of section ${index}`);
+        const s = this.#sectionAt(index, name);
+        this.#single.set(index, s);
+        return s;
+      }
     }
-    return s;
+    throw new ElfError('BAD_SECTION_INDEX', `${what} ${index} is not a section (there are ${this.#count()})`);
+  }
+
+  #count(): number {
+    return this.#sections?.length ?? this.#table()?.count ?? 0;
+  }
+
+  /**
+   * The section-name string table (e_shstrndx, extended numbering resolved), checked to lie inside
+   * the image; undefined for a file without section headers. Builds no other Section.
+   */
+  get sectionNameTable(): Section | undefined {
+    this.#table();
+    return this.#names;
   }
 
   /** The symbol table (the first SHT_SYMTAB section), or null for a module without one. */

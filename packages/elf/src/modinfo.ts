@@ -16,6 +16,16 @@ export interface ModinfoEntry {
  * and skipped, as kmod's kmod_elf_get_strings does. A last string without its NUL still counts.
  */
 export function parseModinfo(data: Uint8Array): ModinfoEntry[] {
+  // .modinfo is ASCII in practice: one decode for the whole section, then cut strings by index
+  // (for ASCII a byte offset is a string index). Otherwise each string is decoded on its own.
+  let ascii = true;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  const text = ascii ? decodeString(data) : undefined;
   const out: ModinfoEntry[] = [];
   let start = 0;
   const n = data.length;
@@ -26,16 +36,20 @@ export function parseModinfo(data: Uint8Array): ModinfoEntry[] {
     }
     let end = data.indexOf(0, start);
     if (end < 0) end = n;
-    const str = data.subarray(start, end);
-    const eq = str.indexOf(0x3d);
-    if (eq >= 0) {
-      out.push({
-        key: decodeString(str.subarray(0, eq)),
-        value: decodeString(str.subarray(eq + 1)),
-        raw: str,
-      });
+    const raw = data.subarray(start, end);
+    const eq = raw.indexOf(0x3d);
+    if (text !== undefined) {
+      out.push(
+        eq >= 0
+          ? { key: text.slice(start, start + eq), value: text.slice(start + eq + 1, end), raw }
+          : { key: text.slice(start, end), value: '', raw },
+      );
     } else {
-      out.push({ key: decodeString(str), value: '', raw: str });
+      out.push(
+        eq >= 0
+          ? { key: decodeString(raw.subarray(0, eq)), value: decodeString(raw.subarray(eq + 1)), raw }
+          : { key: decodeString(raw), value: '', raw },
+      );
     }
     start = end + 1;
   }

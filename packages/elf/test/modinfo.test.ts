@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { readModule } from '../src/index.js';
+import { ElfError, readModule } from '../src/index.js';
+import { parseModinfo } from '../src/modinfo.js';
 import { fixture, goldenModinfo } from './fixtures.js';
 
 /**
@@ -52,4 +53,60 @@ test('kmodkit_test: convenience accessors', () => {
   const dep = readModule(fixture('kmodkit_dep.ko'));
   expect(dep.depends).toEqual(['kmodkit_test']);
   expect(dep.importNs).toEqual(['KMODKIT']);
+});
+
+describe('parseModinfo splits like kmod_elf_get_strings', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  test.each([
+    [
+      'padding, no =, = in the value, last string without NUL',
+      '\0\0a=1\0\0\0flag\0b=x=y\0c=',
+      [
+        ['a', '1'],
+        ['flag', ''],
+        ['b', 'x=y'],
+        ['c', ''],
+      ],
+    ],
+    [
+      'UTF-8 (the per-string path)',
+      'author=Jérôme\0description=日本\0',
+      [
+        ['author', 'Jérôme'],
+        ['description', '日本'],
+      ],
+    ],
+    ['empty', '', []],
+    ['only NULs', '\0\0\0', []],
+  ])('%s', (_, text, want) => {
+    const data = enc(text);
+    const got = parseModinfo(data);
+    expect(got.map((e) => [e.key, e.value])).toEqual(want);
+    for (const e of got)
+      expect(new TextDecoder().decode(e.raw)).toBe(
+        e.value === '' && !e.raw.includes(0x3d) ? e.key : `${e.key}=${e.value}`,
+      );
+  });
+});
+
+test('sectionAt and sectionNameTable read single headers, equal to the full table', () => {
+  const fresh = () => readModule(fixture('kmodkit_test.ko')).elf;
+  const all = fresh().sections;
+  for (const s of all) {
+    const one = fresh().sectionAt(s.index);
+    expect([one.name, one.type, one.offset, one.size, one.link, one.info]).toEqual([
+      s.name,
+      s.type,
+      s.offset,
+      s.size,
+      s.link,
+      s.info,
+    ]);
+  }
+  const names = fresh().sectionNameTable!;
+  expect([names.offset, names.size]).toEqual([
+    fresh().section('.shstrtab')!.offset,
+    fresh().section('.shstrtab')!.size,
+  ]);
+  expect(() => fresh().sectionAt(all.length)).toThrow(ElfError);
 });
