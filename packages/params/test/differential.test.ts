@@ -9,8 +9,10 @@ import {
   ParamError,
   parseArgs,
   parseValue,
+  SCALAR_TYPES,
   validateArgs,
 } from '../src/index.js';
+import { INTEGER_BOUNDS } from './integer-bounds.js';
 import {
   ERRNO_NAME,
   type OracleRequest,
@@ -171,18 +173,6 @@ describe.skipIf(oracle === '')('tokenizer = kernel parse_args/next_arg', () => {
   });
 });
 
-const INTEGER_BOUNDS: Record<string, [bigint, bigint]> = {
-  byte: [0n, 255n],
-  short: [-32768n, 32767n],
-  ushort: [0n, 65535n],
-  int: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint: [0n, 2n ** 32n - 1n],
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-  ulong: [0n, 2n ** 64n - 1n],
-  ullong: [0n, 2n ** 64n - 1n],
-  hexint: [0n, 2n ** 32n - 1n],
-};
-
 function spellings(n: bigint): string[] {
   const sign = n < 0n ? '-' : '';
   const m = n < 0n ? -n : n;
@@ -338,19 +328,7 @@ describe.skipIf(oracle === '')('parseValue/formatValue = kernel param_set_*/para
   });
 
   test('arrays: comma lists of every element type, at and over their size', () => {
-    const elements = [
-      'byte',
-      'short',
-      'int',
-      'uint',
-      'long',
-      'ullong',
-      'hexint',
-      'charp',
-      'bool',
-      'invbool',
-      'bint',
-    ];
+    const elements = SCALAR_TYPES;
     const item = fc.constantFrom(
       '0',
       '1',

@@ -8,6 +8,7 @@ import {
   parseValue,
   SCALAR_TYPES,
 } from '../src/index.js';
+import { INTEGER_BOUNDS } from './integer-bounds.js';
 
 const SEED = 0x6b6d6f64;
 
@@ -173,19 +174,8 @@ describe('formatValue', () => {
 });
 
 describe('parseValue(formatValue(v)) is v for every type', () => {
-  const BOUNDS: Record<string, [bigint, bigint]> = {
-    byte: [0n, 255n],
-    short: [-32768n, 32767n],
-    ushort: [0n, 65535n],
-    int: [-(2n ** 31n), 2n ** 31n - 1n],
-    uint: [0n, 2n ** 32n - 1n],
-    hexint: [0n, 2n ** 32n - 1n],
-    long: [-(2n ** 63n), 2n ** 63n - 1n],
-    ulong: [0n, 2n ** 64n - 1n],
-    ullong: [0n, 2n ** 64n - 1n],
-  };
   const arbitraryValue = (scalar: string, charp: fc.Arbitrary<string>): fc.Arbitrary<unknown> => {
-    const bounds = BOUNDS[scalar];
+    const bounds = INTEGER_BOUNDS[scalar];
     if (bounds) {
       const n = fc.bigInt({ min: bounds[0], max: bounds[1] });
       return bounds[1] > 2n ** 32n ? n : n.map(Number);
