@@ -1,6 +1,7 @@
 import { ElfType, elfTypeName, machineName, SectionFlag, SectionIndex, SectionType } from './constants.js';
 import type { ElfFile } from './elf-file.js';
 import { ElfError, isElfError } from './error.js';
+import { Section } from './section.js';
 import { THIS_MODULE_SECTION } from './this-module.js';
 
 export interface ValidateOptions {
@@ -85,19 +86,8 @@ export function kernelProblems(
     );
     return out;
   }
-  const shdr = (i: number) => {
-    const o = h.shoff + i * shdrSize;
-    return {
-      at: o,
-      name: r.u32(o),
-      type: r.u32(o + 4),
-      flags: r.word(o + 8, w),
-      addr: r.word(o + 8 + w, w),
-      offset: r.word(o + 8 + 2 * w, w),
-      size: r.word(o + 8 + 3 * w, w),
-      link: r.u32(o + 8 + 4 * w),
-    };
-  };
+  // The kernel indexes headers by sizeof(Elf_Shdr), checked equal to e_shentsize above.
+  const shdr = (i: number) => new Section(r, h.machine, w, i, h.shoff + i * shdrSize, '');
   // validate_section_offset: offset + size must neither wrap nor pass the end.
   const fits = (s: { offset: number; size: number }) => s.offset + s.size <= len;
   const str = shdr(h.shstrndx);
@@ -107,14 +97,14 @@ export function kernelProblems(
         'SECTION_OUT_OF_BOUNDS',
         `the section name table (offset ${str.offset}, size ${str.size}) runs past the ${len}-byte image`,
         {
-          offset: str.at,
+          offset: str.headerOffset,
         },
       ),
     );
     return out;
   }
   if (str.size === 0) {
-    out.push(new ElfError('EMPTY_SHSTRTAB', 'the section name table is empty', { offset: str.at }));
+    out.push(new ElfError('EMPTY_SHSTRTAB', 'the section name table is empty', { offset: str.headerOffset }));
     return out;
   }
   if (elf.bytes[str.offset + str.size - 1] !== 0) {
@@ -129,7 +119,7 @@ export function kernelProblems(
   if (s0.type !== SectionType.SHT_NULL || s0.size !== 0 || s0.addr !== 0) {
     out.push(
       new ElfError('BAD_SECTION_ZERO', 'section 0 must be SHT_NULL with zero size and address', {
-        offset: s0.at,
+        offset: s0.headerOffset,
       }),
     );
     return out;
@@ -146,7 +136,7 @@ export function kernelProblems(
             'BAD_SYMTAB_LINK',
             `symbol table ${i} links to string table ${s.link}, which is not a section`,
             {
-              offset: s.at,
+              offset: s.headerOffset,
             },
           ),
         );
@@ -160,27 +150,27 @@ export function kernelProblems(
           'SECTION_OUT_OF_BOUNDS',
           `section ${i} (offset ${s.offset}, size ${s.size}) runs past the ${len}-byte image`,
           {
-            offset: s.at,
+            offset: s.headerOffset,
           },
         ),
       );
       return out;
     }
     if (s.flags % 4 >= SectionFlag.SHF_ALLOC) {
-      if (s.name >= str.size) {
+      if (s.nameOffset >= str.size) {
         out.push(
           new ElfError(
             'BAD_SECTION_NAME',
-            `section ${i} has name offset ${s.name}, past the ${str.size}-byte name table`,
+            `section ${i} has name offset ${s.nameOffset}, past the ${str.size}-byte name table`,
             {
-              offset: s.at,
+              offset: s.headerOffset,
             },
           ),
         );
         return out;
       }
       // find_sec only sees SHF_ALLOC sections.
-      if (sectionNameIs(elf.bytes, str.offset + s.name, str.offset + str.size, THIS_MODULE_SECTION))
+      if (sectionNameIs(elf.bytes, str.offset + s.nameOffset, str.offset + str.size, THIS_MODULE_SECTION))
         thisModule = true;
     }
   }
