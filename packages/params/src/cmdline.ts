@@ -1,3 +1,4 @@
+import { expectString } from './errors.js';
 import { type Arg, paramEqual, parseArgs } from './tokenizer.js';
 import { utf8Decode, utf8Encode } from './utf8.js';
 
@@ -56,6 +57,7 @@ function cStringAt(buf: Uint8Array, start: number): string {
  * a bootloader's `"mod.p=a b"` is re-quoted as `p="a b"`.
  */
 export function cmdlineModuleOptions(cmdline: string): CmdlineModuleOptions {
+  expectString(cmdline, 'the command line');
   const encoded = utf8Encode(cmdline);
   // A NUL-terminated copy, as read_str_safe leaves it.
   const buf = new Uint8Array(Math.min(encoded.length, KCMD_LINE_MAX) + 1);
@@ -148,6 +150,8 @@ function addOption(result: CmdlineModuleOptions, modname: string, param: string)
  * parameq), with the `module.` prefix removed. `parseArgs(cmdline)` is the kernel's view of the whole line.
  */
 export function builtinModuleArgs(cmdline: string, module: string): Arg[] {
+  expectString(cmdline, 'the command line');
+  expectString(module, 'the module name');
   const out: Arg[] = [];
   for (const { name, value } of parseArgs(cmdline).args) {
     const dot = name.indexOf('.');

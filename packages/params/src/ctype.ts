@@ -10,10 +10,5 @@ export const KERNEL_SPACE: Uint8Array = (() => {
   return table;
 })();
 
-/** Whether `byte` is whitespace to the kernel. */
-export function isKernelSpace(byte: number): boolean {
-  return KERNEL_SPACE[byte & 0xff] === 1;
-}
-
 export const QUOTE = 0x22; // '"'
 export const EQUALS = 0x3d; // '='

@@ -54,3 +54,29 @@ export class ParamError extends Error {
     this.param = param;
   }
 }
+
+// JavaScript callers can pass anything; they get a ParamError, never a TypeError from deep inside.
+
+/** Throw `BAD_VALUE` unless `value` is a string. */
+export function expectString(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string')
+    throw new ParamError('BAD_VALUE', `${what} must be a string, not ${typeof value}`);
+}
+
+/** Throw `BAD_VALUE` unless `value` is an array of `{ name: string, value: string | null }`. */
+export function expectArgList(
+  value: unknown,
+): asserts value is ReadonlyArray<{ name: string; value: string | null }> {
+  if (!Array.isArray(value))
+    throw new ParamError('BAD_VALUE', `arguments must be an array, not ${typeof value}`);
+  for (const arg of value) {
+    if (
+      typeof arg !== 'object' ||
+      arg === null ||
+      typeof arg.name !== 'string' ||
+      (arg.value !== null && typeof arg.value !== 'string')
+    ) {
+      throw new ParamError('BAD_VALUE', 'each argument must be { name: string, value: string | null }');
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { KERNEL_SPACE } from './ctype.js';
-import { ParamError } from './errors.js';
+import { expectArgList, ParamError } from './errors.js';
 import { type Arg, newSpan, scanArg } from './tokenizer.js';
 import { utf8Decode, utf8Encode } from './utf8.js';
 
@@ -75,6 +75,7 @@ function encodeArg(arg: Arg): string | null {
  *   quotes and spaces that cannot be balanced (e.g. value `a"` followed by another argument).
  */
 export function formatArgs(args: readonly Arg[]): string {
+  expectArgList(args);
   const tokens: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

@@ -1,4 +1,5 @@
 import { cmdlineModuleOptions, underscores } from './cmdline.js';
+import { expectString, ParamError } from './errors.js';
 import { type Arg, parseArgs } from './tokenizer.js';
 
 /** One `options <module> <text>` line of a modprobe.d file. */
@@ -43,6 +44,7 @@ function logicalLines(text: string): Array<{ text: string; line: number }> {
  * syntax errors (no module name, no options, a bad name) are left out.
  */
 export function parseModprobeOptions(text: string): ModprobeOptionsLine[] {
+  expectString(text, 'a modprobe.d file');
   const out: ModprobeOptionsLine[] = [];
   for (const { text: lineText, line } of logicalLines(text)) {
     if (lineText === '' || lineText[0] === '#') continue;
@@ -98,6 +100,18 @@ export interface ModprobeParams {
  * when there are none from the command line (libkmod-module.c: module_options_concat).
  */
 export function modprobeParams(sources: ModprobeSources): ModprobeParams {
+  if (typeof sources !== 'object' || sources === null)
+    throw new ParamError('BAD_VALUE', 'sources must be an object');
+  expectString(sources.module, 'the module name');
+  if (sources.alias !== undefined) expectString(sources.alias, 'the alias');
+  if (sources.cmdline !== undefined) expectString(sources.cmdline, 'the command line');
+  for (const [list, what] of [
+    [sources.config ?? [], 'a modprobe.d file'],
+    [sources.extra ?? [], 'a modprobe argument'],
+  ] as const) {
+    if (!Array.isArray(list)) throw new ParamError('BAD_VALUE', `${what} list must be an array`);
+    for (const item of list) expectString(item, what);
+  }
   const wanted = new Set<string>();
   for (const name of [sources.module, sources.alias]) {
     const normalized = name === undefined ? null : underscores(name);

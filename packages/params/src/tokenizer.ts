@@ -1,4 +1,5 @@
 import { EQUALS, KERNEL_SPACE, QUOTE } from './ctype.js';
+import { expectString, ParamError } from './errors.js';
 import { Utf8Slicer, utf8Scratch } from './utf8.js';
 
 /** One argument as the kernel splits it: `name=value`, or `name` alone (`value: null`). */
@@ -100,6 +101,9 @@ const DASH = 0x2d;
  * @example parseArgs('a=1 b="x y" c -- d') // { args: [{name:'a',value:'1'}, {name:'b',value:'x y'}, {name:'c',value:null}], rest: 'd' }
  */
 export function parseArgs(input: string | Uint8Array): ParsedArgs {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw new ParamError('BAD_VALUE', `input must be a string or a Uint8Array, not ${typeof input}`);
+  }
   const bytes = typeof input === 'string' ? utf8Scratch(input) : input;
   const end = cStringEnd(bytes);
   const text = new Utf8Slicer(bytes, end, typeof input === 'string' ? input : null);
@@ -129,6 +133,8 @@ export function parseArgs(input: string | Uint8Array): ParsedArgs {
 
 /** kernel/params.c: parameq() — parameter names are equal if they differ only in `-` versus `_`. */
 export function paramEqual(a: string, b: string): boolean {
+  expectString(a, 'a parameter name');
+  expectString(b, 'a parameter name');
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a.charCodeAt(i);

@@ -64,6 +64,8 @@ function parseSize(text: string | undefined): number | null {
  * @throws ParamError `UNKNOWN_TYPE`
  */
 export function parseParamType(type: string): ParamType {
+  if (typeof type !== 'string')
+    throw new ParamError('UNKNOWN_TYPE', `a type must be a string, not ${typeof type}`);
   const known = cache.get(type);
   if (known) return known;
   let parsed: ParamType | null = null;

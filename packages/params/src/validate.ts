@@ -1,4 +1,4 @@
-import { type ParamErrno, ParamError } from './errors.js';
+import { expectArgList, type ParamErrno, ParamError } from './errors.js';
 import { type Arg, paramEqual, parseArgs } from './tokenizer.js';
 import { parseParamType } from './types.js';
 import { type ParamValue, parseValue } from './values.js';
@@ -84,7 +84,19 @@ export function validateArgs(args: readonly Arg[] | string, declared: readonly D
     const parsed = parseArgs(args);
     list = parsed.args;
     rest = parsed.rest;
-  } else list = args;
+  } else {
+    expectArgList(args);
+    list = args;
+  }
+  if (
+    !Array.isArray(declared) ||
+    declared.some((d) => typeof d?.name !== 'string' || typeof d?.type !== 'string')
+  ) {
+    throw new ParamError(
+      'BAD_VALUE',
+      'declared parameters must be an array of { name: string, type: string }',
+    );
+  }
   const values = new Map<string, ParamValue>();
   const seen = new Map<string, number>();
   const issues: ArgIssue[] = [];

@@ -1,4 +1,4 @@
-import { ParamError } from './errors.js';
+import { expectString, ParamError } from './errors.js';
 import { kstrtobool, kstrtox } from './kstrtox.js';
 import { INTEGER_LAYOUT, type ParamType, parseParamType, type ScalarTypeName } from './types.js';
 import { cString, utf8Length } from './utf8.js';
@@ -94,6 +94,7 @@ function setArray(
  */
 export function parseValue(type: string, raw: string | null, param?: string): ParamValue {
   const parsed = parseParamType(type);
+  if (raw !== null) expectString(raw, 'a raw value');
   if (raw === null) {
     // kernel/params.c: parse_one — "No one handled NULL, so do it here."
     if (acceptsNoValue(parsed)) return true;
