@@ -94,12 +94,16 @@ export async function runBin(dir, bin, args) {
 const VITE_NODE_SIGNS = [/externalized for browser compatibility/i, /__vite-browser-external/];
 
 /**
- * Scans a Vite build for Node built-ins: Vite's own warnings, its browser-external stub, import
- * specifiers left in the output, and free references to Node globals.
- * @returns {Promise<string[]>} the problems found
+ * Scans a Vite build for Node built-ins: Vite's own warnings, its browser-external stub, and import
+ * specifiers left in the output are problems wherever they come from. A free reference to a Node
+ * global is a problem in kmodkit's code; in a third-party module it is noted (libraries such as
+ * pvtsutils keep a `Buffer` fallback behind `typeof btoa`), and the bundle's run without Node globals
+ * decides whether it matters.
+ * @returns {Promise<{ problems: string[], notes: string[] }>}
  */
 export async function scanViteBuild(ts, outDir, buildOutput) {
   const problems = [];
+  const notes = [];
   for (const sign of VITE_NODE_SIGNS) {
     const line = buildOutput.split('\n').find((l) => sign.test(l));
     if (line) problems.push(`vite: ${line.trim()}`);
@@ -113,11 +117,23 @@ export async function scanViteBuild(ts, outDir, buildOutput) {
     for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
       if (isNodeBuiltin(fileName)) problems.push(`${asset} imports the Node built-in "${fileName}"`);
     }
+    // Unminified, Rolldown starts each module's code with a `// node_modules/<path>` line.
+    const lines = text.split('\n');
+    const moduleAt = (line) => {
+      for (let i = line - 1; i >= 0; i--) {
+        const path = /^\/\/ (\S*node_modules\/\S+)$/.exec(lines[i])?.[1];
+        if (path) return path;
+      }
+      return 'the application';
+    };
     for (const use of nodeGlobalUses(ts, asset, text)) {
-      problems.push(`${asset}:${use.line} uses the Node global ${use.name}`);
+      const module = moduleAt(use.line - 1);
+      const message = `${asset}:${use.line} (${module}) uses the Node global ${use.name}`;
+      if (module.includes('node_modules/@kmodkit/')) problems.push(message);
+      else notes.push(message);
     }
   }
-  return problems;
+  return { problems, notes };
 }
 
 /** The entry chunk Vite wrote for index.html. */

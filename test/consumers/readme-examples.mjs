@@ -1,7 +1,8 @@
 // The examples in each package's README (the copy in its tarball, which npm shows) are compiled with
 // `tsc` against the published types and run, so the documentation cannot drift from the API. The
 // READMEs write results as `expr; // value — note` and errors as `expr; // throws ErrorClass …`; each
-// such top-level statement whose comment starts with a plain literal (or `throws Name`) is checked.
+// such statement whose comment starts with a plain literal (or `throws Name`) is checked. A block is
+// a program when it has its own imports; one without continues the block before it and is prose.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -23,36 +24,43 @@ export function codeBlocks(markdown) {
   return blocks;
 }
 
-/** `code` with each top-level `expr; // <literal> …` and `expr; // throws Name …` turned into a check. */
+/**
+ * `code` with each `expr; // <literal> …` and `expr; // throws Name …` statement (at any depth, so
+ * claims inside a `try`/`if` count too) turned into a check.
+ */
 export function withAssertions(ts, code, readme, firstLine) {
   const source = ts.createSourceFile('example.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const edits = [];
-  for (const statement of source.statements) {
-    if (!ts.isExpressionStatement(statement)) continue;
-    const comment = ts.getTrailingCommentRanges(code, statement.end)?.[0];
-    if (!comment || comment.kind !== ts.SyntaxKind.SingleLineCommentTrivia) continue;
-    const note = code.slice(comment.pos + 2, comment.end).trim();
-    const expression = statement.expression.getText(source);
-    const { line } = source.getLineAndCharacterOfPosition(statement.getStart(source));
-    const where = JSON.stringify(`${readme} line ${firstLine + line}`);
-    const thrown = /^throws\s+([A-Z]\w*)\s*(.*)$/.exec(note);
-    let check;
-    if (thrown) {
-      const literal = leadingLiteral(thrown[2]);
-      const word = /^([A-Z][A-Z0-9_]+)\b/.exec(thrown[2])?.[1];
-      const detailsCode = literal?.startsWith('{') ? literal : word ? JSON.stringify(word) : 'undefined';
-      check = `await expectThrow(async () => ${expression}, ${JSON.stringify(thrown[1])}, ${detailsCode}, ${where});`;
-    } else {
-      const literal = leadingLiteral(note);
-      if (literal === undefined) continue;
-      check = `expectValue(${expression}, ${literal}, ${where});`;
-    }
-    edits.push({ start: statement.getStart(source), end: statement.end, text: check });
-  }
+  const visit = (node) => {
+    const check = ts.isExpressionStatement(node) && assertionFor(ts, source, node, code, readme, firstLine);
+    if (check) edits.push({ start: node.getStart(source), end: node.end, text: check });
+    else ts.forEachChild(node, visit);
+  };
+  visit(source);
   let out = code;
   for (const edit of edits.reverse()) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   const helpers = edits.length > 0 ? "import { expectThrow, expectValue } from './doctest.js';\n" : '';
   return helpers + out;
+}
+
+function assertionFor(ts, source, statement, code, readme, firstLine) {
+  const comment = ts.getTrailingCommentRanges(code, statement.end)?.[0];
+  if (!comment || comment.kind !== ts.SyntaxKind.SingleLineCommentTrivia) return undefined;
+  const note = code.slice(comment.pos + 2, comment.end).trim();
+  const expression = statement.expression.getText(source);
+  const { line } = source.getLineAndCharacterOfPosition(statement.getStart(source));
+  const where = JSON.stringify(`${readme} line ${firstLine + line}`);
+  const thrown = /^throws\s+([A-Z]\w*)\s*(.*)$/.exec(note);
+  if (thrown) {
+    const literal = leadingLiteral(thrown[2]);
+    const word = /^([A-Z][A-Z0-9_]+)\b/.exec(thrown[2])?.[1];
+    const details = literal?.startsWith('{') ? literal : word ? JSON.stringify(word) : 'undefined';
+    const run = /\bawait\b/.test(expression) ? `async () => ${expression}` : `() => ${expression}`;
+    const awaited = /\bawait\b/.test(expression) ? 'await ' : '';
+    return `${awaited}expectThrow(${run}, ${JSON.stringify(thrown[1])}, ${details}, ${where});`;
+  }
+  const literal = leadingLiteral(note);
+  return literal === undefined ? undefined : `expectValue(${expression}, ${literal}, ${where});`;
 }
 
 /**
@@ -140,27 +148,42 @@ export function consoleExamples(markdown, command) {
 }
 
 /**
- * Writes each README example of each packed package into `<dir>/readme/` as a module and copies the
- * fixture modules beside them, so an example that reads `kmodkit_test.ko` finds it.
+ * Writes each README example of each packed package, and of the repository's own README (its
+ * "Using the libraries" section is what most users read first), into `<dir>/readme/` as a module, and
+ * copies the fixture modules beside them, so an example that reads `kmodkit_test.ko` finds it.
  * @returns {Promise<{ file: string, run: boolean }[]>} the examples, as paths relative to `dir`
  */
-export async function writeReadmeExamples(ts, dir, packed, fixturesDir) {
+export async function writeReadmeExamples(ts, dir, packed, repoRoot) {
   await mkdir(join(dir, 'readme'), { recursive: true });
   await copyFile(new URL('./programs/readme-doctest.ts', import.meta.url), join(dir, 'readme/doctest.ts'));
-  const examples = [];
+  const readmes = [{ name: 'kmodkit', title: 'README.md', path: join(repoRoot, 'README.md') }];
   for (const pkg of packed.values()) {
-    const readme = await readFile(join(pkg.root, 'README.md'), 'utf8').catch(() => '');
-    for (const [index, { code, line }] of codeBlocks(readme).entries()) {
-      const file = `readme/${pkg.name.split('/').pop()}-${index + 1}.ts`;
-      const checked = withAssertions(ts, code, `${pkg.name} README.md`, line);
+    readmes.push({
+      name: pkg.name.split('/').pop(),
+      title: `${pkg.name} README.md`,
+      path: join(pkg.root, 'README.md'),
+    });
+  }
+  const examples = [];
+  for (const readme of readmes) {
+    const markdown = await readFile(readme.path, 'utf8').catch(() => '');
+    for (const [index, { code, line }] of codeBlocks(markdown).entries()) {
+      // A block without imports continues the one before it (`mod.params …`): prose, not a program.
+      if (!/^import\s/m.test(code)) continue;
+      const file = `readme/${readme.name}-${index + 1}.ts`;
+      const checked = withAssertions(ts, code, readme.title, line);
       // `export {}` makes each example its own module: names do not collide, top-level await works.
       await writeFile(join(dir, file), `${checked}\nexport {};\n`);
       examples.push({ file, run: !COMPILE_ONLY.test(code) });
     }
   }
+  const fixturesDir = join(repoRoot, 'fixtures/modules');
+  // Examples name the fixtures either way: `kmodkit_test.ko` or `fixtures/modules/kmodkit_test.ko`.
+  await mkdir(join(dir, 'fixtures/modules'), { recursive: true });
   for (const entry of await readdir(fixturesDir, { withFileTypes: true })) {
     if (entry.isFile() && /\.ko(\.|$)/.test(entry.name)) {
       await copyFile(join(fixturesDir, entry.name), join(dir, entry.name));
+      await copyFile(join(fixturesDir, entry.name), join(dir, 'fixtures/modules', entry.name));
     }
   }
   return examples;
