@@ -58,8 +58,8 @@ export function parseModinfo(data: Uint8Array): ModinfoEntry[] {
 
 /** `softdep` values merged: `pre: a b post: c` (kmod libkmod-config.c: modprobe softdep syntax). */
 export interface SoftDeps {
-  readonly pre: string[];
-  readonly post: string[];
+  readonly pre: readonly string[];
+  readonly post: readonly string[];
 }
 
 /** Parses every `softdep` value; words before any `pre:`/`post:` are ignored, as kmod does. */

@@ -7,6 +7,7 @@ import { type ImportedSymbol, readImports } from './imports.js';
 import { type ModinfoEntry, parseModinfo, parseSoftdeps, type SoftDeps } from './modinfo.js';
 import { type ModuleParam, readParams } from './params.js';
 import type { Section } from './section.js';
+import { type ModuleSignature, readSignature } from './signature.js';
 import { readThisModule, type ThisModule } from './this-module.js';
 import { asElfError, kernelProblems, type ValidateOptions } from './validate.js';
 import { readVersions, type SymbolVersion } from './versions.js';
@@ -38,11 +39,13 @@ export class KernelModule {
   /** The ELF reader under this module: sections, symbols, relocations. */
   readonly elf: ElfFile;
   #modinfo: readonly ModinfoEntry[] | undefined;
+  readonly #derived = new Map<string, unknown>();
   #params: readonly ModuleParam[] | undefined;
   #exports: readonly ExportedSymbol[] | undefined;
   #imports: readonly ImportedSymbol[] | undefined;
   #versions: readonly SymbolVersion[] | undefined;
   #thisModule: { value: ThisModule | undefined } | undefined;
+  #signature: ReturnType<typeof readSignature> | undefined;
 
   constructor(bytes: Uint8Array, compression: Compression) {
     this.bytes = bytes;
@@ -94,40 +97,70 @@ export class KernelModule {
     return out;
   }
 
+  /** A value derived from `.modinfo`, computed on first access and cached. */
+  #once<T>(key: string, compute: () => T): T {
+    if (this.#derived.has(key)) return this.#derived.get(key) as T;
+    const value = compute();
+    this.#derived.set(key, value);
+    return value;
+  }
+
   /** `.modinfo` `name` (modpost writes it for every module). */
   get name(): string | undefined {
-    return this.info('name');
+    return this.#once('name', () => this.info('name'));
   }
   get vermagic(): string | undefined {
-    return this.info('vermagic');
+    return this.#once('vermagic', () => this.info('vermagic'));
   }
   get license(): string | undefined {
-    return this.info('license');
+    return this.#once('license', () => this.info('license'));
   }
   get srcversion(): string | undefined {
-    return this.info('srcversion');
+    return this.#once('srcversion', () => this.info('srcversion'));
   }
   get version(): string | undefined {
-    return this.info('version');
+    return this.#once('version', () => this.info('version'));
   }
   get description(): string | undefined {
-    return this.info('description');
+    return this.#once('description', () => this.info('description'));
   }
   /** `depends=` split at commas, empty names dropped (modpost writes `depends=` even when empty). */
-  get depends(): string[] {
-    return this.infoAll('depends').flatMap((v) => v.split(',').filter((d) => d !== ''));
+  get depends(): readonly string[] {
+    return this.#once('depends', () =>
+      this.infoAll('depends').flatMap((v) => v.split(',').filter((d) => d !== '')),
+    );
   }
-  get aliases(): string[] {
-    return this.infoAll('alias');
+  get aliases(): readonly string[] {
+    return this.#once('aliases', () => this.infoAll('alias'));
   }
   get softdeps(): SoftDeps {
-    return parseSoftdeps(this.infoAll('softdep'));
+    return this.#once('softdeps', () => parseSoftdeps(this.infoAll('softdep')));
   }
-  get importNs(): string[] {
-    return this.infoAll('import_ns');
+  get importNs(): readonly string[] {
+    return this.#once('importNs', () => this.infoAll('import_ns'));
   }
-  get firmware(): string[] {
-    return this.infoAll('firmware');
+  get firmware(): readonly string[] {
+    return this.#once('firmware', () => this.infoAll('firmware'));
+  }
+
+  /**
+   * The signature appended by `scripts/sign-file` (`~Module signature appended~` trailer), or null
+   * for an unsigned module. Reads only the trailer and the signature block. Throws ElfError
+   * (`SIGNATURE_*`) for a trailer that is there but malformed.
+   */
+  get signature(): ModuleSignature | null {
+    this.#signature ??= readSignature(this.bytes);
+    return this.#signature.signature;
+  }
+
+  /** The image length without the appended signature: what the signature covers and the kernel parses. */
+  get contentLength(): number {
+    try {
+      this.#signature ??= readSignature(this.bytes);
+      return this.#signature.contentLength;
+    } catch {
+      return this.bytes.length;
+    }
   }
 
   /** Parameters decoded from `__param` and its relocations, joined with `parm`/`parmtype`. */
@@ -167,8 +200,12 @@ export class KernelModule {
    * object's properties from being read.
    */
   validate(options: ValidateOptions = {}): ElfError[] {
-    const out = safe(() => kernelProblems(this.elf, () => this.vermagic, options)).flat();
-    if (out.length === 0) out.push(...safe(() => this.#commonSymbols()).flat());
+    // module_sig_check runs first and strips the signature before elf_validity_check sees the image.
+    const out = safe(() => this.signature).filter((e): e is ElfError => e instanceof ElfError);
+    const length = options.length ?? this.contentLength;
+    out.push(...safe(() => kernelProblems(this.elf, () => this.vermagic, { ...options, length })).flat());
+    if (out.every((e) => e.code.startsWith('SIGNATURE_')))
+      out.push(...safe(() => this.#commonSymbols()).flat());
     const key = (e: ElfError) => `${e.code}@${e.offset ?? e.message}`;
     const seen = new Set(out.map(key));
     const probes: (() => unknown)[] = [

@@ -191,3 +191,15 @@ describe('validate(): the kernel view', () => {
     expect(mod.validate().map((e) => e.code)).toEqual(['SECTION_OUT_OF_BOUNDS']);
   });
 });
+
+test('a malformed signature trailer: module_sig_check fails first, the ELF checks still run', () => {
+  const bytes = fixture('kmodkit_test-signed.ko').slice();
+  // struct module_signature (12 bytes) sits before the 28-byte magic; sig_len is its big-endian u32 at +8.
+  new DataView(bytes.buffer).setUint32(bytes.length - 28 - 12 + 8, 0x7fffffff, false);
+  const mod = readModule(bytes);
+  expect(thrown(() => mod.signature).code).toMatch(/^SIGNATURE_/);
+  expect(mod.name).toBe('kmodkit_test');
+  const problems = mod.validate();
+  expect(problems).toHaveLength(1);
+  expect(problems[0]!.code).toMatch(/^SIGNATURE_/);
+});

@@ -1,5 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { type ModuleParam, readModule } from '../src/index.js';
+import { detectCompression, ElfError, isCompressed, type ModuleParam, readModule } from '../src/index.js';
 import { fixture, goldenModinfo } from './fixtures.js';
 
 /**
@@ -100,4 +101,77 @@ test('kmodkit_dep: imports kmodkit_test exports, with the CRCs it was built agai
   );
   expect(dep.versions.map((v) => v.name)).toContain('module_layout');
   expect(dep.exports).toEqual([]);
+});
+
+describe('compressed modules', () => {
+  const plain = readModule(fixture('kmodkit_test.ko'));
+  const facts = (m: ReturnType<typeof readModule>) => ({
+    modinfo: m.modinfo.map(({ key, value }) => ({ key, value })),
+    params: m.params,
+    exports: m.exports,
+    imports: m.imports,
+    sections: m.sections.length,
+  });
+
+  test.each([
+    ['kmodkit_test.ko.gz', 'gzip'],
+    ['kmodkit_test.ko.xz', 'xz'],
+    ['kmodkit_test.ko.zst', 'zstd'],
+  ] as const)('%s is detected by magic and reads as the .ko', (name, kind) => {
+    const bytes = fixture(name);
+    expect(detectCompression(bytes)).toBe(kind);
+    expect(isCompressed(bytes)).toBe(true);
+    const mod = readModule(bytes);
+    expect(mod.compression).toBe(kind);
+    expect(mod.bytes).toEqual(plain.bytes);
+    expect(facts(mod)).toEqual(facts(plain));
+  });
+
+  test('a pluggable decompressor (node:zlib) and already-decompressed input', () => {
+    const calls: string[] = [];
+    const mod = readModule(fixture('kmodkit_test.ko.gz'), {
+      decompress: (bytes, kind) => {
+        calls.push(kind);
+        return new Uint8Array(gunzipSync(bytes));
+      },
+    });
+    expect(calls).toEqual(['gzip']);
+    expect(mod.compression).toBe('gzip');
+    expect(facts(mod)).toEqual(facts(plain));
+    const declared = readModule(fixture('kmodkit_test.ko'), { compression: 'xz' });
+    expect(declared.compression).toBe('xz');
+    expect(declared.name).toBe('kmodkit_test');
+    expect(isCompressed(fixture('kmodkit_test.ko'))).toBe(false);
+  });
+
+  test('a failing decompressor is an ElfError', () => {
+    const e = (() => {
+      try {
+        readModule(fixture('kmodkit_test.ko.xz'), {
+          decompress: () => {
+            throw new TypeError('boom');
+          },
+        });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(ElfError);
+    expect(e).toMatchObject({ code: 'DECOMPRESS_FAILED', errno: 'ENOEXEC' });
+  });
+});
+
+test('signature: the signed module has one, and the kernel parses only what it covers', () => {
+  const signed = readModule(fixture('kmodkit_test-signed.ko'));
+  const plain = readModule(fixture('kmodkit_test.ko'));
+  expect(signed.signature).toMatchObject({
+    idType: 'PKCS#7',
+    signer: 'kmodkit test signing key',
+    hashAlgorithm: 'sha256',
+  });
+  expect(signed.contentLength).toBe(plain.bytes.length);
+  expect(signed.bytes.subarray(0, signed.contentLength)).toEqual(plain.bytes);
+  expect(plain.signature).toBeNull();
+  expect(plain.contentLength).toBe(plain.bytes.length);
+  expect(signed.validate()).toEqual([]);
 });
