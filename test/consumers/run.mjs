@@ -85,6 +85,15 @@ const started = performance.now();
 const work = await mkdtemp(join(tmpdir(), 'kmodkit-consumers-'));
 console.log(`kmodkit consumer test in ${work}`);
 const packages = await publishablePackages(repoRoot);
+await step('publishable packages', () => {
+  const names = packages.map((p) => p.name);
+  fail(
+    Object.keys(EXPECTATIONS).flatMap((name) =>
+      names.includes(name) ? [] : [`${name} is missing or private`],
+    ),
+  );
+  return names.join(', ');
+});
 if (!options['skip-build']) await step('build (turbo run build)', () => buildPackages(repoRoot, packages));
 const packed = await step('pack (pnpm pack)', () => packPackages(packages, join(work, 'tarballs')));
 
