@@ -64,16 +64,35 @@ function canUnshare(): boolean {
   }
 }
 
-// Runs real `modprobe -c` with each text bind-mounted over /proc/cmdline in a private mount namespace.
-function modprobeWithCmdlines(cmdlines: readonly string[]): string[] {
+const KVER = '6.1.0-kmodkit';
+let tree: string | undefined;
+/** A modules tree holding the fixture module, indexed by the real depmod (made once). */
+function moduleTree(): string {
+  if (tree !== undefined) return tree;
+  const dir = join(work, 'root/lib/modules', KVER);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(
+    new URL('../../../fixtures/modules/kmodkit_test.ko', import.meta.url),
+    join(dir, 'kmodkit_test.ko'),
+  );
+  execFileSync('depmod', ['-b', join(work, 'root'), KVER], { stdio: 'ignore' });
+  tree = join(work, 'root');
+  return tree;
+}
+
+// Runs real `modprobe -c` and `modprobe -n -v kmodkit_test` with each text bind-mounted over
+// /proc/cmdline in a private mount namespace.
+function modprobeWithCmdlines(cmdlines: readonly string[]): Array<{ config: string; insmod: string }> {
+  const root = moduleTree();
   const dir = join(work, 'cmdlines');
   mkdirSync(dir, { recursive: true });
   cmdlines.forEach((text, i) => {
     writeFileSync(join(dir, String(i).padStart(5, '0')), text);
   });
-  const script = `for f in "${dir}"/*; do mount --bind "$f" /proc/cmdline; modprobe -c -C /dev/null 2>/dev/null; echo '@@@'; umount /proc/cmdline; done`;
+  const script = `for f in "${dir}"/*; do mount --bind "$f" /proc/cmdline; modprobe -c -C /dev/null 2>/dev/null; echo '@@@'; modprobe -d '${root}' -S ${KVER} -C /dev/null -n -v kmodkit_test 2>/dev/null; echo '@@@'; umount /proc/cmdline; done`;
   const out = execFileSync('unshare', ['-m', 'sh', '-c', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return out.split('@@@\n').slice(0, cmdlines.length);
+  const parts = out.split('@@@\n');
+  return cmdlines.map((_, i) => ({ config: parts[2 * i]!, insmod: parts[2 * i + 1]! }));
 }
 
 const CMDLINE_PARTS = [
@@ -96,10 +115,13 @@ const CMDLINE_PARTS = [
   'é',
   '[',
   ']',
+  'kmodkit_test',
+  'kmodkit-test',
+  'p_int=',
 ];
 
 describe.skipIf(skip || !canUnshare())('kernel command line options = kmod 30 reading /proc/cmdline', () => {
-  test('generated command lines give the options and blacklist modprobe -c shows', () => {
+  test('generated command lines give the options and blacklist modprobe -c shows, and the insmod line', () => {
     const lines = [
       ...fc.sample(
         fc.array(fc.constantFrom(...CMDLINE_PARTS), { maxLength: 16 }).map((p) => p.join('')),
@@ -109,10 +131,11 @@ describe.skipIf(skip || !canUnshare())('kernel command line options = kmod 30 re
       '"parport.dyndbg=file drivers/parport/ieee1284_ops.c +mpf" x.y=1',
       `${'a.b=1 '.repeat(700)}last.one=2`,
       'BOOT_IMAGE=/vmlinuz root=UUID=1 ro quiet snd-hda-intel.model=auto -- init.arg=1',
+      'kmodkit-test.p_int=5 "kmodkit_test.p_charp=a b" kmodkit_test.p_bool other.x=1 kmodkit_test.p_int=6',
     ];
     const outputs = modprobeWithCmdlines(lines);
     lines.forEach((cmdline, i) => {
-      const kmod = outputs[i]!.split('\n').filter(
+      const kmod = outputs[i]!.config.split('\n').filter(
         (l) => l.startsWith('options ') || l.startsWith('blacklist '),
       );
       const parsed = cmdlineModuleOptions(cmdline);
@@ -121,6 +144,10 @@ describe.skipIf(skip || !canUnshare())('kernel command line options = kmod 30 re
         ...parsed.options.map((o) => `options ${o.module} ${o.options}`),
       ];
       expect(ours, JSON.stringify(cmdline)).toEqual(kmod);
+      // One module's share of the command line, as modprobe passes it to init_module.
+      const path = join(moduleTree(), 'lib/modules', KVER, 'kmodkit_test.ko');
+      const params = modprobeParams({ module: 'kmodkit_test', cmdline });
+      expect(outputs[i]!.insmod, JSON.stringify(cmdline)).toBe(`insmod ${path} ${params.options}\n`);
     });
   });
 });
@@ -146,14 +173,8 @@ describe.skipIf(skip)('modprobe.d options = kmod 30', () => {
   });
 
   test('config, command line and modprobe arguments merge into the exact insmod parameter string', () => {
-    const kver = '6.1.0-kmodkit';
-    const dir = join(work, 'root/lib/modules', kver);
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(
-      new URL('../../../fixtures/modules/kmodkit_test.ko', import.meta.url),
-      join(dir, 'kmodkit_test.ko'),
-    );
-    execFileSync('depmod', ['-b', join(work, 'root'), kver], { stdio: 'ignore' });
+    const kver = KVER;
+    const dir = join(moduleTree(), 'lib/modules', kver);
     const extra = fc.array(fc.constantFrom('k=l m', 'z=1', 'q="a b"', "r='s t'", 'flag', 'v=a\tb', 'e='), {
       maxLength: 3,
     });
