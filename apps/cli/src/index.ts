@@ -81,6 +81,14 @@ export async function main(
     },
   });
 
+  if (io.stdout === process.stdout) {
+    // A reader that goes away (`kmodkit modinfo … | head`) kills kmod with SIGPIPE, silently; the
+    // same here, instead of Node's unhandled 'error' event and its stack trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(141);
+      throw e;
+    });
+  }
   try {
     const called = argv0 === undefined ? undefined : argv0.slice(argv0.lastIndexOf('/') + 1);
     if (called !== undefined && called in COMMANDS) {

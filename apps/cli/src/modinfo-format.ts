@@ -34,6 +34,8 @@ export interface ModinfoOutput {
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+/** kmod_module_hex_to_str's line_limit: bytes per line. */
+const HEX_LINE = 20;
 
 /**
  * Bytes as kmod shows keys and signatures: `01:AB:…`, uppercase, with a line break and two tabs after
@@ -41,13 +43,15 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().p
  * the value, so `-F signature` prints it too.
  */
 export function kmodHex(bytes: Uint8Array): string {
-  let out = '';
-  const last = bytes.length - 1;
-  for (let i = 0; i <= last; i++) {
-    out += HEX[bytes[i]!];
-    if (i < last) out += (i + 1) % 20 === 0 ? ':\n\t\t' : ':';
+  const lines: string[] = [];
+  const line: string[] = [];
+  for (let i = 0; i < bytes.length; i += HEX_LINE) {
+    const end = Math.min(bytes.length, i + HEX_LINE);
+    line.length = 0;
+    for (let j = i; j < end; j++) line.push(HEX[bytes[j]!]!);
+    lines.push(line.join(':'));
   }
-  return out;
+  return lines.join(':\n\t\t');
 }
 
 /** kmod's info list: `.modinfo` entries as stored, then `sig_id`, `signer`, `sig_key`, `sig_hashalgo`, `signature`. */

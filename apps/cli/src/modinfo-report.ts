@@ -20,7 +20,13 @@ import type { CompressedKind } from './node-decompress.js';
 
 /** A module to report on: a file (`name` is kmod's name for it, from the path) or a built-in module. */
 export type ModuleJob =
-  | { readonly kind: 'file'; readonly path: string; readonly name: string }
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly name: string;
+      /** The file's size when the caller has it from a stat already. */
+      readonly size?: number;
+    }
   | {
       readonly kind: 'builtin';
       readonly name: string;
@@ -69,7 +75,7 @@ export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
     if (job.modinfo === 'ENOSYS') return fail(report, job.name, 'ENOSYS');
     list = job.modinfo.map(splitInfo);
   } else {
-    const opened = openModuleFile(job.path, { sparse: true });
+    const opened = openModuleFile(job.path, { sparse: true, size: job.size });
     if (!('module' in opened)) return fail(report, job.name, opened.errno);
     const { modinfo } = opened.module;
     const signature = signatureOf(opened.module);

@@ -55,6 +55,8 @@ export interface OpenOptions {
    * more than kmod's whole run. Anything unusual falls back to reading the whole file.
    */
   readonly sparse?: boolean;
+  /** The file's size, if known (saves an fstat). */
+  readonly size?: number | undefined;
 }
 
 /** Reads and opens the module at `path`; never throws. */
@@ -66,19 +68,14 @@ export function openModuleFile(path: string, options: OpenOptions = {}): OpenedM
     return fileFailure(e);
   }
   try {
-    const size = fstatSync(fd).size;
+    const size = options.size ?? fstatSync(fd).size;
     if (options.sparse && size >= SPARSE_MIN) {
       const module = readSparse(fd, size);
       const opened = module === undefined ? undefined : checkModule(module);
       if (opened !== undefined && 'module' in opened) return opened;
     }
-    const bytes = scratch(size);
-    let done = 0;
-    while (done < size) {
-      const n = readSync(fd, bytes, done, size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
+    const bytes = scratch(size, false);
+    const done = readRange(fd, bytes, 0, size);
     return openModuleBytes(bytes.subarray(0, done));
   } catch (e) {
     return fileFailure(e);
@@ -88,14 +85,27 @@ export function openModuleFile(path: string, options: OpenOptions = {}): OpenedM
 }
 
 let scratchBuffer = new Uint8Array(0);
+/** What of `scratchBuffer` was written since it was last all zeros: a prefix, and other ranges. */
+let dirtyPrefix = 0;
+let dirty: [number, number][] = [];
 
 /**
  * The bytes of the file being read, in one buffer reused from file to file: a new buffer per file
- * made the garbage collector the biggest cost of reading thousands of modules. Valid until the next
- * call, which is why a module is reported on before the next one is opened.
+ * made the garbage collector the biggest cost of reading thousands of modules. `zeroed` clears what
+ * earlier files left (only the ranges they wrote). Valid until the next call, which is why a module is
+ * reported on before the next one is opened.
  */
-function scratch(size: number): Uint8Array {
-  if (scratchBuffer.length < size) scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
+function scratch(size: number, zeroed: boolean): Uint8Array {
+  if (scratchBuffer.length < size) {
+    scratchBuffer = new Uint8Array(Math.max(size, 2 * scratchBuffer.length));
+    dirtyPrefix = 0;
+    dirty = [];
+  } else if (zeroed) {
+    scratchBuffer.fill(0, 0, dirtyPrefix);
+    for (const [start, end] of dirty) scratchBuffer.fill(0, start, end);
+    dirtyPrefix = 0;
+    dirty = [];
+  }
   return scratchBuffer.subarray(0, size);
 }
 
@@ -104,19 +114,27 @@ function fileFailure(e: unknown): OpenFailure {
   return { errno, code: errno, message: (e as Error).message };
 }
 
-/** Reads `length` bytes at `offset` into the same place of `bytes` (clamped to the file). */
-function readRange(fd: number, bytes: Uint8Array, offset: number, length: number): void {
+/**
+ * Reads `length` bytes at `offset` into the same place of `bytes` (a view of the scratch buffer),
+ * clamped to it; returns where the data read ends (short at the end of the file).
+ */
+function readRange(fd: number, bytes: Uint8Array, offset: number, length: number): number {
+  const start = Math.max(0, offset);
   const end = Math.min(bytes.length, offset + length);
-  for (let at = Math.max(0, offset); at < end; ) {
+  let at = start;
+  while (at < end) {
     const n = readSync(fd, bytes, at, end - at, at);
-    if (n === 0) return;
+    if (n === 0) break;
     at += n;
   }
+  if (start === 0) dirtyPrefix = Math.max(dirtyPrefix, at);
+  else dirty.push([start, at]);
+  return at;
 }
 
 /** See {@link OpenOptions.sparse}; undefined when the file is not a plain ELF module laid out as ld does. */
 function readSparse(fd: number, size: number): KernelModule | undefined {
-  const bytes = scratch(size).fill(0);
+  const bytes = scratch(size, true);
   readRange(fd, bytes, 0, 64);
   if (compressionOf(bytes) !== 'none') return undefined;
   try {

@@ -37,45 +37,43 @@ export async function loadDecompressors(kinds: Iterable<CompressedKind>): Promis
 }
 
 /**
- * The wasm build's one-shot decoder needs the frame's content size, which zstd writes by default
- * (RFC 8878 3.1.1.1.1: Single_Segment_flag, or a Frame_Content_Size_flag other than 0); without it,
- * undefined sends the input to @kmodkit/elf's streaming decoder.
+ * zstd the way kmod's `libkmod-file.c: load_zstd` streams it: to the end of the input, keeping what
+ * was decoded when the input ends inside the frame (a truncated `.ko.zst` is then read as a short
+ * ELF file, not refused as bad compressed data). The wasm build's one-shot decoder, much the faster,
+ * does the work when it can: it needs the frame's content size, which zstd writes unless it
+ * compresses a pipe (RFC 8878 3.1.1.1.1: Single_Segment_flag, or a Frame_Content_Size_flag other than
+ * 0), and it cannot tell a frame cut short from a corrupt one, so its failures go to the streaming
+ * decoder (fzstd) to decide.
  */
 function zstdDecoder(decompress: (bytes: Uint8Array) => Uint8Array): Decode {
   return (bytes) => {
     const descriptor = bytes[4] ?? 0;
     const sized = (descriptor & 0x20) !== 0 || descriptor >> 6 !== 0;
-    if (!sized) return undefined;
-    try {
-      return decompress(bytes);
-    } catch (e) {
-      // The one-shot decoder cannot tell a frame cut short from a corrupt one; kmod can (below).
-      const prefix = zstdPrefix(bytes);
-      if (prefix === undefined) throw e;
-      return prefix;
+    if (sized) {
+      try {
+        return decompress(bytes);
+      } catch {
+        // decided below
+      }
     }
+    return zstdStream(bytes, sized);
   };
 }
 
 /**
- * What kmod makes of a truncated `.ko.zst`: `libkmod-file.c: load_zstd` streams until the input runs
- * out and keeps what was decoded so far, without asking whether the frame was complete — so the
- * module is then read as a (short) ELF file, not refused as bad compressed data. Undefined when the
- * input is not a frame cut short.
+ * Streams `bytes` through fzstd. A frame cut short gives what was decoded; a complete frame the
+ * one-shot decoder refused (`refused`: its checksum, say) is corrupt, as for kmod; fzstd's own errors
+ * are thrown.
  */
-function zstdPrefix(bytes: Uint8Array): Uint8Array | undefined {
+function zstdStream(bytes: Uint8Array, refused: boolean): Uint8Array {
   const parts: Uint8Array[] = [];
   let complete = false;
-  try {
-    new Decompress((chunk, final) => {
-      parts.push(chunk);
-      complete ||= final === true;
-    }).push(bytes);
-  } catch {
-    return undefined;
-  }
-  // A complete frame the one-shot decoder refused is corrupt (its checksum, say): kmod refuses it too.
-  return complete ? undefined : Buffer.concat(parts);
+  new Decompress((chunk, final) => {
+    parts.push(chunk);
+    complete ||= final === true;
+  }).push(bytes);
+  if (complete && refused) throw new Error('zstd: corrupt frame');
+  return Buffer.concat(parts);
 }
 
 /**

@@ -63,14 +63,14 @@ export function modinfoHelp(program: string): string {
   );
 }
 
-/** `tools/modinfo.c: is_module_filename`: a regular file whose name ends in a module extension. */
-function isModuleFilename(name: string): boolean {
-  try {
-    if (!statSync(name).isFile()) return false;
-  } catch {
-    return false;
-  }
-  return MODULE_EXTENSIONS.some((ext) => name.length > ext.length && name.endsWith(ext));
+/**
+ * `tools/modinfo.c: is_module_filename`: a regular file whose name ends in a module extension. Gives
+ * the file's size (which the reader then needs not ask for again), or undefined.
+ */
+function moduleFileSize(name: string): number | undefined {
+  if (!MODULE_EXTENSIONS.some((ext) => name.length > ext.length && name.endsWith(ext))) return undefined;
+  const stats = statSync(name, { throwIfNoEntry: false });
+  return stats?.isFile() ? stats.size : undefined;
 }
 
 /** `shared/util.c: path_make_absolute_cwd`: the cwd prepended, nothing normalised (`./x.ko` stays). */
@@ -122,15 +122,16 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   const jobs: ModuleJob[] = [];
   const notFound = (message: string) =>
     jobs.push({ kind: 'error', message: `${ctx.program}: ERROR: ${message}\n` });
+  let size: number | undefined;
   for (const operand of line.operands) {
     if (byName) {
       const found = directory.lookupName(operand);
       if (found) jobs.push(jobFor(found, directory));
       else notFound(`Module name ${operand} not found.`);
-    } else if (isModuleFilename(absolute(operand, ctx.cwd))) {
+    } else if ((size = moduleFileSize(absolute(operand, ctx.cwd))) !== undefined) {
       const name = pathToModname(operand);
       if (name === undefined) notFound(`Module file ${operand} not found.`);
-      else jobs.push({ kind: 'file', path: absolute(operand, ctx.cwd), name });
+      else jobs.push({ kind: 'file', path: absolute(operand, ctx.cwd), name, size });
     } else {
       const found = directory.lookup(operand);
       if (found === undefined) notFound(`Module alias ${operand} not found.`);
