@@ -122,13 +122,13 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   const jobs: ModuleJob[] = [];
   const notFound = (message: string) =>
     jobs.push({ kind: 'error', message: `${ctx.program}: ERROR: ${message}\n` });
-  let size: number | undefined;
   for (const operand of line.operands) {
+    const size = byName ? undefined : moduleFileSize(absolute(operand, ctx.cwd));
     if (byName) {
       const found = directory.lookupName(operand);
       if (found) jobs.push(jobFor(found, directory));
       else notFound(`Module name ${operand} not found.`);
-    } else if ((size = moduleFileSize(absolute(operand, ctx.cwd))) !== undefined) {
+    } else if (size !== undefined) {
       const name = pathToModname(operand);
       if (name === undefined) notFound(`Module file ${operand} not found.`);
       else jobs.push({ kind: 'file', path: absolute(operand, ctx.cwd), name, size });
