@@ -25,7 +25,11 @@ import {
 const oracle = inject('kernelOracle');
 const utf8 = new TextEncoder();
 const decode = (b: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(b);
-const SEED = 0x6b6d6f64;
+// `pnpm fuzz` (KMODKIT_FUZZ=1): a fresh seed each run, printed, and 20 times the inputs. Otherwise fixed.
+const FUZZ = process.env.KMODKIT_FUZZ === '1';
+const SEED = FUZZ ? Number(process.env.KMODKIT_FUZZ_SEED ?? Date.now() % 2 ** 31) : 0x6b6d6f64;
+const SCALE = FUZZ ? 20 : 1;
+if (FUZZ) console.log(`differential fuzzing with seed ${SEED} (KMODKIT_FUZZ_SEED=${SEED} repeats it)`);
 
 // Characters that matter to the grammar, plus multibyte ones whose UTF-8 holds byte 0xa0 (a kernel space).
 const GRAMMAR_CHARS = [
@@ -57,7 +61,7 @@ const grammarString = (max: number) =>
   fc.array(fc.constantFrom(...GRAMMAR_CHARS), { maxLength: max }).map((chars) => chars.join(''));
 
 function sample<T>(arb: fc.Arbitrary<T>, n: number, seed = SEED): T[] {
-  return fc.sample(arb, { numRuns: n, seed });
+  return fc.sample(arb, { numRuns: n * SCALE, seed });
 }
 
 describe.skipIf(oracle === '')('tokenizer = kernel parse_args/next_arg', () => {
@@ -156,7 +160,7 @@ describe.skipIf(oracle === '')('tokenizer = kernel parse_args/next_arg', () => {
         throw error;
       }
     });
-    expect(lists.length).toBeGreaterThan(1000);
+    expect(lists.length).toBeGreaterThan(1000 * SCALE);
     const answers = runOracle(
       oracle,
       lists.map(({ text }) => ({ cmd: 'T', input: utf8.encode(text) })),
