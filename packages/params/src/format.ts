@@ -4,9 +4,10 @@ import { type Arg, newSpan, scanArg } from './tokenizer.js';
 import { utf8Decode, utf8Encode } from './utf8.js';
 
 // Where lib/cmdline.c: next_arg strips a double quote: one opening the argument, one right after '=',
-// and one closing quote as the argument's last byte (only if one of the openers was there). Quotes
-// anywhere else are kept as content, so every encoding of an argument is one of these shapes (a closing quote alone is never stripped).
-// Ordered by added length, then by the conventional form (`a="b c"` before `"a=b c"`).
+// and one closing quote as the argument's last byte (only if one of the openers was there; a closing
+// quote alone is never stripped). Quotes anywhere else are kept as content, so every encoding of an
+// argument is one of these shapes. Ordered by added length, then by the conventional form (`a="b c"`
+// before `"a=b c"`).
 const SHAPES: ReadonlyArray<{ open: boolean; valueOpen: boolean; close: boolean }> = [
   { open: false, valueOpen: false, close: false },
   { open: false, valueOpen: true, close: false },
@@ -71,8 +72,8 @@ function encodeArg(arg: Arg): string | null {
  *
  * @example formatArgs([{ name: 'a', value: 'x y' }, { name: 'b', value: null }]) // 'a="x y" b'
  * @throws ParamError `NOT_EXPRESSIBLE` for an argument no input can produce: a bare `--` (ends parsing),
- *   a name with `=` after its first byte, an empty name with a value, a NUL, an unpaired surrogate, or
- *   quotes and spaces that cannot be balanced (e.g. value `a"` followed by another argument).
+ *   a name with `=` after its first byte, an empty name with a value, a NUL, an unpaired surrogate,
+ *   or quotes and spaces that cannot be balanced (value `a "`: its space always falls outside quotes).
  */
 export function formatArgs(args: readonly Arg[]): string {
   expectArgList(args);

@@ -24,17 +24,21 @@ describe('formatArgs', () => {
     expect(parseArgs(text)).toEqual({ args, rest: null });
   });
 
-  test.each<[Arg]>([[a('--')], [a('', 'x')], [a('a=b', 'c')], [a('a', 'x\0y')], [a('\ud800')]])(
-    '%j cannot be expressed',
-    (arg) => {
-      expect(() => formatArgs([arg])).toThrow(ParamError);
-      try {
-        formatArgs([arg]);
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'NOT_EXPRESSIBLE', errno: 'EINVAL' });
-      }
-    },
-  );
+  test.each<[Arg]>([
+    [a('--')],
+    [a('', 'x')],
+    [a('a=b', 'c')],
+    [a('a', 'x\0y')],
+    [a('\ud800')],
+    [a('x', 'a "')],
+  ])('%j cannot be expressed', (arg) => {
+    expect(() => formatArgs([arg])).toThrow(ParamError);
+    try {
+      formatArgs([arg]);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'NOT_EXPRESSIBLE', errno: 'EINVAL' });
+    }
+  });
 
   const CHARS = ['a', 'b', '=', '"', ' ', '\t', '-', 'é', 'à', '\u00a0', ','];
   const text = (max: number) =>
