@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type KernelModule, readModule, SectionIndex } from '../src/index.js';
-import { corpusDir, modulesIn, SKIP_CORPUS } from './corpus.js';
+import { corpusDir, corpusDirs, modulesIn, SKIP_CORPUS } from './corpus.js';
 import { HAVE_READELF } from './readelf.js';
 import { expectSameAsReadelf } from './readelf-compare.js';
 
@@ -90,6 +90,7 @@ describe.skipIf(SKIP_CORPUS).each(ARCHES)('Debian 6.1 $arch', ({ arch, machine, 
   const mods = new Map<string, KernelModule>();
 
   beforeAll(() => {
+    corpusDirs(ARCHES.map((a) => a.arch)); // one fetch-corpus.sh run for all of them
     dir = corpusDir(arch);
     files = modulesIn(dir, step);
     for (const f of files) mods.set(f, readModule(new Uint8Array(readFileSync(f))));

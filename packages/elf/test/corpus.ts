@@ -6,17 +6,29 @@ import { FIXTURES } from './fixtures.js';
 /** True when corpus tests must be skipped (KMODKIT_SKIP_CORPUS=1). */
 export const SKIP_CORPUS = process.env.KMODKIT_SKIP_CORPUS === '1';
 
+const fetched = new Map<string, string>();
+
 /**
- * The extracted Debian 6.1 `lib/modules/<version>` tree for `arch`, fetched (once, cached) by
- * scripts/fetch-corpus.sh.
+ * The extracted Debian 6.1 `lib/modules/<version>` tree of each of `arches`, fetched (once, cached
+ * on disk) by scripts/fetch-corpus.sh in one run for all of them, and remembered for this process.
  */
+export function corpusDirs(arches: readonly string[]): Map<string, string> {
+  const missing = arches.filter((a) => !fetched.has(a));
+  if (missing.length > 0) {
+    const script = join(FIXTURES, '../../scripts/fetch-corpus.sh');
+    const out = execFileSync('bash', [script, ...missing], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const dirs = out.trim().split('\n');
+    missing.forEach((a, i) => fetched.set(a, dirs[i]!));
+  }
+  return new Map(arches.map((a) => [a, fetched.get(a)!]));
+}
+
+/** The corpus tree of one architecture (see corpusDirs). */
 export function corpusDir(arch: string): string {
-  const script = join(FIXTURES, '../../scripts/fetch-corpus.sh');
-  const out = execFileSync('bash', [script, arch], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return out.trim().split('\n').pop()!;
+  return corpusDirs([arch]).get(arch)!;
 }
 
 /** Every `.ko` under `dir`, sorted, optionally every `step`-th one. */

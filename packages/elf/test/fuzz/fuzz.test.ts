@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { expect, test } from 'vitest';
 import { readModule } from '../../src/index.js';
-import { corpusDir, modulesIn, SKIP_CORPUS } from '../corpus.js';
+import { corpusDirs, modulesIn, SKIP_CORPUS } from '../corpus.js';
 import { fixture } from '../fixtures.js';
 import { type BaseLayout, mutate } from './mutate.js';
 import { probeModule } from './probe.js';
@@ -38,14 +38,18 @@ function layout(name: string, bytes: Uint8Array): BaseLayout {
   };
 }
 
-/** The fixtures, and when the corpus is available two small modules of each architecture. */
+/**
+ * The fixtures (plain, stripped, signed, compressed) and, when the corpus is available, two small
+ * modules of each architecture. In a compressed base the mutations land in the compressed stream
+ * (the ELF offsets are then arbitrary places): that exercises decompression through readModule.
+ */
 function bases(): BaseLayout[] {
-  const out = ['kmodkit_test.ko', 'kmodkit_dep.ko', 'kmodkit_test-stripped.ko', 'kmodkit_test-signed.ko'].map(
-    (n) => layout(n, fixture(n)),
-  );
+  const names = ['kmodkit_test.ko', 'kmodkit_dep.ko', 'kmodkit_test-stripped.ko', 'kmodkit_test-signed.ko'];
+  names.push('kmodkit_test.ko.gz', 'kmodkit_test.ko.xz', 'kmodkit_test.ko.zst');
+  const out = names.map((n) => layout(n, fixture(n)));
   if (SKIP_CORPUS) return out;
-  for (const arch of ['amd64', 'arm64', 'armhf', 'i386', 's390x', 'ppc64el', 'mips64el']) {
-    const small = modulesIn(corpusDir(arch), 7).filter((f) => statSync(f).size < 40_000);
+  for (const [arch, dir] of corpusDirs(['amd64', 'arm64', 'armhf', 'i386', 's390x', 'ppc64el', 'mips64el'])) {
+    const small = modulesIn(dir, 7).filter((f) => statSync(f).size < 40_000);
     for (const f of [small[0], small[Math.floor(small.length / 2)]]) {
       if (f) out.push(layout(`${arch}:${f.slice(f.lastIndexOf('/') + 1)}`, new Uint8Array(readFileSync(f))));
     }
