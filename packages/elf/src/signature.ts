@@ -5,7 +5,8 @@
  * `kernel/module/signing.c: mod_verify_sig`; kmod 30 `libkmod/libkmod-signature.c`).
  *
  * Exports (for readModule and the CLI):
- *   readSignature(image: Uint8Array): { signature: ModuleSignature | null; contentLength: number }
+ *   readSignature(image: Uint8Array, options?: { rules?: 'kernel' | 'kmod' }):
+ *     { signature: ModuleSignature | null; contentLength: number }
  *   interface ModuleSignature { idType; signer; keyId; hashAlgorithm; algorithm; signature; offset; length }
  *   MODULE_SIG_STRING = '~Module signature appended~\n'
  * Problems are ElfError with codes SIGNATURE_TRUNCATED, SIGNATURE_BAD_LENGTH, SIGNATURE_BAD_ID_TYPE,
@@ -124,19 +125,44 @@ function endsWithMagic(image: Uint8Array): boolean {
   return true;
 }
 
+export interface ReadSignatureOptions {
+  /**
+   * Whose checks decide what is a valid trailer. 'kernel' (default): `mod_check_sig`, and problems
+   * throw ElfError. 'kmod': exactly what kmod 30's `kmod_module_signature_info` accepts, and anything
+   * it rejects gives `signature: null` (modinfo then prints no signature fields) instead of throwing —
+   * for printing what `modinfo` prints.
+   */
+  rules?: 'kernel' | 'kmod';
+}
+
 /**
  * Finds and parses the signature appended to a (decompressed) module image. `contentLength` is the
  * length of the module without it: the part the signature covers and the ELF reader should see.
  * An image without the trailer gives `{ signature: null, contentLength: image.length }`.
  *
- * Validation is the kernel's `mod_check_sig` (PKCS#7 needs algo, hash, signer_len, key_id_len and
- * padding all zero, and the signature must leave some module before it), plus kmod's table-range
- * checks for PGP and X.509 ids, which kmod can display but the 6.1 kernel refuses (ENOPKG).
+ * With the default 'kernel' rules, validation is the kernel's `mod_check_sig` (PKCS#7 needs algo,
+ * hash, signer_len, key_id_len and padding all zero, and the signature must leave some module before
+ * it), plus kmod's table-range checks for PGP and X.509 ids, which kmod can display but the 6.1
+ * kernel refuses (ENOPKG).
  */
-export function readSignature(image: Uint8Array): {
-  signature: ModuleSignature | null;
-  contentLength: number;
-} {
+export function readSignature(
+  image: Uint8Array,
+  options: ReadSignatureOptions = {},
+): { signature: ModuleSignature | null; contentLength: number } {
+  if (options.rules !== 'kmod') return parseSignature(image, false);
+  try {
+    return parseSignature(image, true);
+  } catch (e) {
+    // kmod_module_signature_info returns false: no signature to show.
+    if (e instanceof ElfError) return { signature: null, contentLength: image.length };
+    throw e;
+  }
+}
+
+function parseSignature(
+  image: Uint8Array,
+  kmodRules: boolean,
+): { signature: ModuleSignature | null; contentLength: number } {
   if (!endsWithMagic(image)) return { signature: null, contentLength: image.length };
   const magicAt = image.length - SIG_MAGIC.length;
   if (magicAt < MODULE_SIGNATURE_SIZE) {
@@ -154,22 +180,25 @@ export function readSignature(image: Uint8Array): {
     fail('SIGNATURE_BAD_ID_TYPE', `unknown id_type ${idType}`, ms + 2, 'ENOPKG');
   }
   const dataLength = signerLen + keyIdLen + sigLen;
-  // mod_check_sig: sig_len >= file_len - sizeof(*ms) is EBADMSG, i.e. no module byte would be left.
-  if (sigLen === 0 || dataLength >= ms) {
+  // mod_check_sig: sig_len >= file_len - sizeof(*ms) is EBADMSG, i.e. no module byte would be left;
+  // kmod only needs the data to fit.
+  if (sigLen === 0 || dataLength > ms || (dataLength === ms && !kmodRules)) {
     fail('SIGNATURE_BAD_LENGTH', `sig_len ${sigLen} does not fit the ${image.length}-byte image`, ms + 8);
   }
+  // kmod checks the algo and hash table ranges for every id type; the kernel wants zeros for PKCS#7.
+  const outOfTable = algo >= PKEY_ALGO_NAMES.length || hash >= PKEY_HASH_ALGO_NAMES.length;
   const offset = ms - dataLength;
   const sigStart = ms - sigLen;
   if (idType === PKEY_ID_PKCS7) {
-    if (algo || hash || signerLen || keyIdLen || image[ms + 5] || image[ms + 6] || image[ms + 7]) {
+    const nonZero = algo || hash || signerLen || keyIdLen || image[ms + 5] || image[ms + 6] || image[ms + 7];
+    if (kmodRules ? outOfTable : nonZero) {
       fail('SIGNATURE_BAD_PARAMS', 'PKCS#7 signature info has unexpected non-zero params', ms);
     }
+    // libkmod-signature.c: fill_pkcs7 reads sig_len bytes before the struct, whatever the other lengths.
     const info = readPkcs7(image.subarray(sigStart, ms), sigStart);
     return { signature: { idType: 'PKCS#7', ...info, offset, length: dataLength }, contentLength: offset };
   }
-  if (algo >= PKEY_ALGO_NAMES.length || hash >= PKEY_HASH_ALGO_NAMES.length) {
-    fail('SIGNATURE_BAD_PARAMS', `unknown algo ${algo} or hash ${hash}`, ms);
-  }
+  if (outOfTable) fail('SIGNATURE_BAD_PARAMS', `unknown algo ${algo} or hash ${hash}`, ms);
   // libkmod-signature.c: fill_default — signer name, key id and signature, back to back.
   const keyIdStart = sigStart - keyIdLen;
   const signature: ModuleSignature = {

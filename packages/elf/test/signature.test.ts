@@ -93,8 +93,8 @@ function signatureFieldsOf(lines: string[]): Record<string, string> {
   return fields;
 }
 
-function ourFields(image: Uint8Array): Record<string, string> {
-  const { signature } = readSignature(image);
+function ourFields(image: Uint8Array, rules: 'kernel' | 'kmod' = 'kernel'): Record<string, string> {
+  const { signature } = readSignature(image, { rules });
   if (signature === null) return {};
   return {
     sig_id: signature.idType,
@@ -246,6 +246,47 @@ describe('signatures made here, compared with kmod modinfo', () => {
     const image = sign(rsa, 'sha256', ['-keyid']);
     expect(kmodSignatureFields(image, dir, 'keyid.ko')).toEqual({});
     expectElfError(() => readSignature(image), 'SIGNATURE_UNSUPPORTED');
+  });
+
+  test('rules: kmod — every trailer kmod rejects gives null, every one it accepts the same fields', () => {
+    const der = sign(rsa, 'sha256').subarray(unsigned.length, -40);
+    const cases: [string, Uint8Array][] = [
+      [
+        'PKCS#7 with algo 1 (kernel: EBADMSG; kmod shows it)',
+        concat(unsigned, der, trailer({ algo: 1, idType: 2, sigLen: der.length })),
+      ],
+      [
+        'PKCS#7 with hash 4 and a key id length',
+        concat(unsigned, der, trailer({ hash: 4, keyIdLen: 3, idType: 2, sigLen: der.length })),
+      ],
+      [
+        'PKCS#7 with algo 2 (out of kmod table)',
+        concat(unsigned, der, trailer({ algo: 2, idType: 2, sigLen: der.length })),
+      ],
+      [
+        'hash 9 (out of kmod table)',
+        concat(unsigned, der, trailer({ hash: 9, idType: 2, sigLen: der.length })),
+      ],
+      ['id_type 3', concat(unsigned, der, trailer({ idType: 3, sigLen: der.length }))],
+      ['sig_len 0', concat(unsigned, der, trailer({ idType: 2, sigLen: 0 }))],
+      [
+        'sig_len past the start',
+        concat(unsigned, der, trailer({ idType: 2, sigLen: unsigned.length + der.length + 1 })),
+      ],
+      [
+        'PKCS#7 that is garbage',
+        concat(unsigned, new Uint8Array(300).fill(7), trailer({ idType: 2, sigLen: 300 })),
+      ],
+      ['PKCS#7 cut short', concat(unsigned, der.subarray(0, 200), trailer({ idType: 2, sigLen: 200 }))],
+      ['subjectKeyIdentifier signer', sign(rsa, 'sha256', ['-keyid'])],
+      ['the magic without a struct', concat(new Uint8Array(8), new TextEncoder().encode(MODULE_SIG_STRING))],
+    ];
+    for (const [name, image] of cases) {
+      const kmod = name.startsWith('the magic') ? {} : kmodSignatureFields(image, dir, 'case.ko');
+      expect(ourFields(image, 'kmod'), name).toEqual(kmod);
+    }
+    // The kernel refuses the first ones that kmod shows.
+    expectElfError(() => readSignature(cases[0]![1]), 'SIGNATURE_BAD_PARAMS');
   });
 
   test.each([
