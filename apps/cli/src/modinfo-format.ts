@@ -34,24 +34,21 @@ export interface ModinfoOutput {
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
-/** kmod_module_hex_to_str's line_limit: bytes per line. */
-const HEX_LINE = 20;
+/** Each byte with what follows it inside a line, and at the end of one (kmod_module_hex_to_str's line_limit 20). */
+const HEX_COLON = HEX.map((h) => `${h}:`);
+const HEX_BREAK = HEX.map((h) => `${h}:\n\t\t`);
 
 /**
  * Bytes as kmod shows keys and signatures: `01:AB:…`, uppercase, with a line break and two tabs after
- * every 20th byte (`libkmod-module.c: kmod_module_hex_to_str`, line_limit 20). The break is part of
- * the value, so `-F signature` prints it too.
+ * every 20th byte (`libkmod-module.c: kmod_module_hex_to_str`). The break is part of the value, so
+ * `-F signature` prints it too.
  */
 export function kmodHex(bytes: Uint8Array): string {
-  const lines: string[] = [];
-  const line: string[] = [];
-  for (let i = 0; i < bytes.length; i += HEX_LINE) {
-    const end = Math.min(bytes.length, i + HEX_LINE);
-    line.length = 0;
-    for (let j = i; j < end; j++) line.push(HEX[bytes[j]!]!);
-    lines.push(line.join(':'));
-  }
-  return lines.join(':\n\t\t');
+  const last = bytes.length - 1;
+  if (last < 0) return '';
+  let out = '';
+  for (let i = 0; i < last; i++) out += (i + 1) % 20 === 0 ? HEX_BREAK[bytes[i]!] : HEX_COLON[bytes[i]!];
+  return out + HEX[bytes[last]!];
 }
 
 /** kmod's info list: `.modinfo` entries as stored, then `sig_id`, `signer`, `sig_key`, `sig_hashalgo`, `signature`. */

@@ -3,7 +3,7 @@
  * its JSON line), and whether it failed. Runs on the main thread and in the worker alike, so its
  * input and output are plain data.
  */
-import type { ModinfoEntry } from '@kmodkit/elf';
+import type { KernelModule, ModinfoEntry } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
 import {
   formatHead,
@@ -135,13 +135,12 @@ function splitInfo(s: string): InfoEntry {
 }
 
 /**
- * The signature kmod would show, or null. A signature @kmodkit/elf cannot read is one kmod would not
- * show either (`kmod_module_signature_info` returns false and the fields are left out).
+ * The signature kmod would show, or null. A signature @kmodkit/elf finds malformed is one kmod would
+ * not show either (`kmod_module_signature_info` returns false and the fields are left out).
  */
-function signatureOf(module: object): SignatureFields | null {
+function signatureOf(module: KernelModule): SignatureFields | null {
   try {
-    const sig = (module as { signature?: SignatureFields | null }).signature;
-    return sig ?? null;
+    return module.signature;
   } catch {
     return null;
   }
