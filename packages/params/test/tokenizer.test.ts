@@ -42,6 +42,13 @@ describe('parseArgs', () => {
     expect(parseArgs(input)).toEqual({ args, rest });
   });
 
+  test('a long input (beyond the reused encode buffer) parses the same', () => {
+    const line = 'a=1 b="x y" café=ü '.repeat(40_000);
+    const { args } = parseArgs(line);
+    expect(args).toHaveLength(120_000);
+    expect(args.slice(-3)).toEqual([a('a', '1'), a('b', 'x y'), a('café', 'ü')]);
+  });
+
   test('bytes in, including invalid UTF-8', () => {
     expect(parseArgs(Uint8Array.of(0x61, 0x3d, 0xff, 0x20, 0x62))).toEqual({
       args: [a('a', '\ufffd'), a('b')],
