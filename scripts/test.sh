@@ -13,6 +13,7 @@ apt_packages=(
   openssl
   python3
   ca-certificates
+  chromium        # the web page's end-to-end test (playwright-core)
 )
 
 if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
