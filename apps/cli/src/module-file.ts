@@ -138,13 +138,13 @@ function readSparse(fd: number, size: number): KernelModule | undefined {
   readRange(fd, bytes, 0, 64);
   if (compressionOf(bytes) !== 'none') return undefined;
   try {
-    const { shoff, shstrndx } = readModule(bytes).header;
+    const { shoff } = readModule(bytes).header;
     if (!(shoff > 0 && shoff < size)) return undefined;
     // The signature is appended after the ELF image, whose last part is the section header table.
     const tail = Math.max(64, Math.min(shoff, size - 64 * 1024) - TAIL_SLACK);
     readRange(fd, bytes, tail, size - tail);
     let module = readModule(bytes);
-    const names = module.sections[shstrndx];
+    const names = module.elf.sectionNameTable;
     if (names === undefined) return undefined;
     if (names.offset < tail) {
       // Section names before the tail: read them, and read the headers again with their names.
@@ -211,7 +211,7 @@ function kmodElfProblem(module: KernelModule): string | undefined {
   const shdrSize = h.class === 'ELF64' ? 64 : 40;
   if (h.shentsize !== shdrSize) return `e_shentsize is ${h.shentsize}, not ${shdrSize}`;
   if (h.shnum === 0 || h.shstrndx === 0 || h.shstrndx >= h.shnum) return 'no section-name table';
-  const names = module.sections[h.shstrndx];
+  const names = module.elf.sectionNameTable;
   if (names === undefined || !names.inBounds) return 'the section-name table lies outside the file';
   const data = names.data;
   if (data.length === 0 || data[data.length - 1] !== 0) return 'the section-name table does not end in NUL';
