@@ -1,4 +1,4 @@
-import type { ByteReader } from './byte-reader.js';
+import { ByteReader } from './byte-reader.js';
 import {
   SectionIndex,
   SymbolType,
@@ -44,10 +44,9 @@ export class SymbolTable {
   readonly #is64: boolean;
   readonly #base: number;
   readonly #strings: StringTable;
-  readonly #xindex: Uint8Array | undefined;
-  /** The table's own bytes: once they are known to be inside the image, field reads need no checks. */
-  readonly #view: DataView;
-  readonly #little: boolean;
+  /** A reader over the table's own bytes (offsets relative to the table). */
+  readonly #table: ByteReader;
+  readonly #xindexReader: ByteReader | undefined;
   readonly #cache = new Map<number, ElfSymbol>();
   #byName: Map<string, number> | undefined;
 
@@ -64,12 +63,11 @@ export class SymbolTable {
     this.entrySize = is64 ? 24 : 16;
     // Bounds-checked once: a symtab past the image is one error, not one per symbol.
     const data = section.data;
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    this.#little = reader.littleEndian;
+    this.#table = new ByteReader(data, reader.littleEndian);
+    this.#xindexReader = xindex && new ByteReader(xindex, reader.littleEndian);
     this.#base = section.offset;
     this.count = Math.floor(data.length / this.entrySize);
     this.#strings = strings;
-    this.#xindex = xindex;
   }
 
   #at(i: number): number {
@@ -87,31 +85,31 @@ export class SymbolTable {
 
   /** st_shndx of symbol `i` with SHN_XINDEX resolved, without decoding the rest. */
   sectionIndexOf(i: number): number {
-    const shndx = this.#view.getUint16(this.#at(i) + (this.#is64 ? 6 : 14), this.#little);
+    const shndx = this.#table.u16(this.#at(i) + (this.#is64 ? 6 : 14));
     if (shndx !== SectionIndex.SHN_XINDEX) return shndx;
-    const x = this.#xindex;
+    const x = this.#xindexReader;
     if (!x || i * 4 + 4 > x.length) {
       throw new ElfError(
         'BAD_XINDEX',
         `symbol ${i} uses SHN_XINDEX but there is no SHT_SYMTAB_SHNDX entry for it`,
         {
-          offset: this.#at(i),
+          offset: this.#base + this.#at(i),
         },
       );
     }
-    return new DataView(x.buffer, x.byteOffset, x.byteLength).getUint32(i * 4, this.#r.littleEndian);
+    return x.u32(i * 4);
   }
 
   /** st_info of symbol `i` (bind << 4 | type). */
   infoOf(i: number): number {
-    return this.#view.getUint8(this.#at(i) + (this.#is64 ? 4 : 12));
+    return this.#table.u8(this.#at(i) + (this.#is64 ? 4 : 12));
   }
 
   /** The name of symbol `i`, without decoding the rest. */
   nameOf(i: number): string {
     const cached = this.#cache.get(i);
     if (cached) return cached.name;
-    return this.#strings.get(this.#view.getUint32(this.#at(i), this.#little), `name of symbol ${i}`);
+    return this.#strings.get(this.#table.u32(this.#at(i)), `name of symbol ${i}`);
   }
 
   /** Symbol `i`, decoded on first use. */
