@@ -2,7 +2,8 @@
 // `tsc` against the published types and run, so the documentation cannot drift from the API. The
 // READMEs write results as `expr; // value — note` and errors as `expr; // throws ErrorClass …`; each
 // such statement whose comment starts with a plain literal (or `throws Name`) is checked. A block is
-// a program when it has its own imports; one without continues the block before it and is prose.
+// a program when it has its own imports (it also gets the names earlier blocks imported); one without
+// continues the block before it and is prose.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -22,6 +23,29 @@ export function codeBlocks(markdown) {
     if (CODE_LANGUAGES.has(language)) blocks.push({ code: match[2], line });
   }
   return blocks;
+}
+
+/**
+ * The import declarations of `code`: module, and each bound name with the clause that binds it alone
+ * (`{ a as b }`, `X`, `* as ns`).
+ * @returns {{ specifier: string, typeOnly: boolean, names: { local: string, clause: string }[] }[]}
+ */
+export function importsOf(ts, code) {
+  const source = ts.createSourceFile('example.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return source.statements.filter(ts.isImportDeclaration).map((declaration) => {
+    const clause = declaration.importClause;
+    const names = [];
+    if (clause?.name) names.push({ local: clause.name.text, clause: clause.name.text });
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) {
+      names.push({ local: bindings.name.text, clause: `* as ${bindings.name.text}` });
+    } else if (bindings) {
+      for (const element of bindings.elements) {
+        names.push({ local: element.name.text, clause: `{ ${element.getText(source)} }` });
+      }
+    }
+    return { specifier: declaration.moduleSpecifier.text, typeOnly: Boolean(clause?.isTypeOnly), names };
+  });
 }
 
 /**
@@ -167,13 +191,23 @@ export async function writeReadmeExamples(ts, dir, packed, repoRoot) {
   const examples = [];
   for (const readme of readmes) {
     const markdown = await readFile(readme.path, 'utf8').catch(() => '');
+    const earlier = [];
     for (const [index, { code, line }] of codeBlocks(markdown).entries()) {
+      const imports = importsOf(ts, code);
       // A block without imports continues the one before it (`mod.params …`): prose, not a program.
-      if (!/^import\s/m.test(code)) continue;
+      if (imports.length === 0) continue;
+      // A README imports a name once (`readFileSync` in the first example) and uses it again later.
+      const bound = new Set(imports.flatMap((i) => i.names.map((n) => n.local)));
+      const inherited = earlier.flatMap(({ specifier, typeOnly, names }) => {
+        const missing = names.filter((n) => !bound.has(n.local));
+        for (const n of missing) bound.add(n.local);
+        return missing.map((n) => `import ${typeOnly ? 'type ' : ''}${n.clause} from '${specifier}';\n`);
+      });
+      earlier.push(...imports);
       const file = `readme/${readme.name}-${index + 1}.ts`;
       const checked = withAssertions(ts, code, readme.title, line);
       // `export {}` makes each example its own module: names do not collide, top-level await works.
-      await writeFile(join(dir, file), `${checked}\nexport {};\n`);
+      await writeFile(join(dir, file), `${inherited.join('')}${checked}\nexport {};\n`);
       examples.push({ file, run: !COMPILE_ONLY.test(code) });
     }
   }

@@ -323,6 +323,7 @@ async function checkGlobalCli(packed, registry) {
   const cli = [...packed.values()].find((p) => EXPECTATIONS[p.name]?.bin);
   const prefix = join(work, 'prefix');
   // Only the CLI's tarball: its @kmodkit dependencies come from the local registry, as from npm.
+  const started = performance.now();
   const install = await exec(
     'npm',
     ['install', '-g', '--prefix', prefix, ...npmFlags(registry.url), cli.tarball],
@@ -331,6 +332,12 @@ async function checkGlobalCli(packed, registry) {
     },
   );
   if (install.code !== 0) throw new Error(`npm install -g failed: ${describeFailure(install)}`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  // npm (unlike pnpm 10) runs dependencies' install scripts: a native addon compiled here needs a
+  // C toolchain on every user's machine.
+  const compiled = (await readdir(join(prefix, 'lib/node_modules'), { recursive: true }))
+    .filter((path) => /(^|\/)build\/Release\/[^/]+\.node$/.test(path))
+    .map((path) => path.replace(/\/build\/Release\/.*/, ''));
   await verifyInstalledFromTarballs(join(prefix, 'lib/node_modules'), packed);
   const bin = join(prefix, 'bin', EXPECTATIONS[cli.name].bin);
 
@@ -366,6 +373,7 @@ async function checkGlobalCli(packed, registry) {
     }
   }
   fail(problems);
+  return `npm install -g took ${seconds}s${compiled.length > 0 ? `; compiled native addons from source: ${compiled.join(', ')}` : ''}`;
 }
 
 function diffLines(want, got) {
@@ -384,9 +392,13 @@ function sizeTable(packed) {
   const rows = [...packed.values()].map((p) => {
     const budget = EXPECTATIONS[p.name]?.maxPackedBytes;
     const note = budget ? ` (budget ${kb(budget)})` : '';
-    return `| \`${p.name}\` | ${p.version} | ${kb(p.packed)}${note} | ${kb(p.unpacked)} | ${p.files.length} |`;
+    return [`\`${p.name}\``, p.version, `${kb(p.packed)}${note}`, kb(p.unpacked), String(p.files.length)];
   });
-  return ['| package | version | packed | unpacked | files |', '|---|---|---|---|---|', ...rows].join('\n');
+  // Columns padded as Biome formats Markdown tables, so `pnpm lint` accepts the written file.
+  const table = [['package', 'version', 'packed', 'unpacked', 'files'], ...rows];
+  const widths = table[0].map((_, i) => Math.max(3, ...table.map((row) => row[i].length)));
+  const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [line(table[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 async function writeBenchmarks(table) {
