@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ElfError } from '../src/error.js';
 import { MODULE_SIG_STRING, readSignature } from '../src/signature.js';
@@ -387,6 +388,55 @@ describe('corrupt trailers give ElfError with the kernel errno', () => {
         }
       }
     }
+  });
+});
+
+describe('random trailers (property)', () => {
+  const base = fixture('kmodkit_test.ko').subarray(0, 2048);
+  const der = (() => {
+    const image = fixture('kmodkit_test-signed.ko');
+    const { signature } = readSignature(image);
+    return image.subarray(signature!.offset, signature!.offset + signature!.length);
+  })();
+
+  test('any struct module_signature: a signature, or ElfError (kernel rules), or null (kmod rules)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.boolean(),
+        (ms, junk, realPkcs7) => {
+          const image = concat(base, realPkcs7 ? der : junk, ms, new TextEncoder().encode(MODULE_SIG_STRING));
+          try {
+            const { signature, contentLength } = readSignature(image);
+            expect(signature).not.toBeNull();
+            expect(contentLength).toBe(signature!.offset);
+            expect(contentLength).toBeGreaterThan(0);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ElfError);
+            expect((e as ElfError).code).toMatch(/^SIGNATURE_/);
+          }
+          const kmod = readSignature(image, { rules: 'kmod' });
+          if (kmod.signature === null) expect(kmod.contentLength).toBe(image.length);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('random bytes as the PKCS#7 message', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 800 }), (blob) => {
+        const image = concat(base, blob, trailer({ idType: 2, sigLen: blob.length }));
+        try {
+          readSignature(image);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ElfError);
+          expect((e as ElfError).code).toMatch(/^(SIGNATURE_BAD_PKCS7|SIGNATURE_UNSUPPORTED)$/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
