@@ -19,10 +19,10 @@ export function runPnpm(args, options) {
 
 /**
  * The workspace packages that get published: every package under the workspace globs that is not
- * `private`. The globs are read from pnpm-workspace.yaml (only the simple `dir/*` form is used here).
+ * `private` (or, `withPrivate`, every package). The globs are read from pnpm-workspace.yaml (only the simple `dir/*` form is used here).
  * @returns {Promise<{ name: string, version: string, dir: string, manifest: any }[]>}
  */
-export async function publishablePackages(repoRoot) {
+export async function publishablePackages(repoRoot, { withPrivate = false } = {}) {
   const workspace = await readFile(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8');
   const globs = [...workspace.matchAll(/^\s*-\s*['"]?([^'"\s]+)\/\*['"]?\s*$/gm)].map((m) => m[1]);
   const found = [];
@@ -36,7 +36,7 @@ export async function publishablePackages(repoRoot) {
       } catch {
         continue;
       }
-      if (manifest.private) continue;
+      if (manifest.private && !withPrivate) continue;
       found.push({ name: manifest.name, version: manifest.version, dir, manifest });
     }
   }

@@ -1,4 +1,5 @@
-// The release flow without publishing: in a copy of the committed tree, a sample changeset goes through
+// The release flow without publishing. In a copy of the committed tree, the pending changesets must
+// go through `changeset version`; in another, a sample changeset goes through
 // `changeset version`, and the result must be what a release would publish: the bumped package, patch
 // bumps and changelog entries for its dependents, packed ranges pointing at the new version, and a
 // `pnpm publish -r --dry-run` against the local registry (which holds the current versions, as npm
@@ -18,15 +19,59 @@ const RUNTIME_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencie
  * @returns {Promise<string[]>} what went wrong; empty when the release flow behaved
  */
 export async function checkReleaseFlow(repoRoot, work, registryUrl) {
-  const copy = join(work, 'repo');
+  const pending = await checkPendingChangesets(repoRoot, join(work, 'pending'));
+  return [...pending, ...(await checkSampleRelease(repoRoot, join(work, 'sample'), registryUrl))];
+}
+
+/** The committed tree in `copy`, with its dependencies installed from pnpm's store (under a second). */
+async function copyRepository(repoRoot, copy) {
   await mkdir(copy, { recursive: true });
   const archive = await exec('sh', ['-c', `git -C "$0" archive HEAD | tar -x -C "$1"`, repoRoot, copy]);
-  if (archive.code !== 0) return [`git archive failed: ${describeFailure(archive)}`];
-  // Offline from pnpm's store: the copy gets the same dependencies the checkout has, in under a second.
+  if (archive.code !== 0) throw new Error(`git archive failed: ${describeFailure(archive)}`);
   const install = await runPnpm(['install', '--offline', '--frozen-lockfile', '--ignore-scripts'], {
     cwd: copy,
   });
-  if (install.code !== 0) return [`pnpm install in the copy failed: ${describeFailure(install)}`];
+  if (install.code !== 0) throw new Error(`pnpm install in the copy failed: ${describeFailure(install)}`);
+}
+
+/**
+ * The next real release: the committed changesets must all parse (a Markdown formatter that rewrites
+ * their `---` front matter breaks them) and `changeset version` must bump every package they name.
+ */
+async function checkPendingChangesets(repoRoot, copy) {
+  await copyRepository(repoRoot, copy);
+  const named = new Set();
+  const problems = [];
+  for (const file of await readdir(join(copy, '.changeset'))) {
+    if (!file.endsWith('.md') || file === 'README.md') continue;
+    const text = await readFile(join(copy, '.changeset', file), 'utf8');
+    const frontMatter = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1];
+    const releases = [...(frontMatter ?? '').matchAll(/^["']?([^"'\s:]+)["']?:\s*(major|minor|patch)\s*$/gm)];
+    if (releases.length === 0)
+      problems.push(`.changeset/${file} has no front matter naming a package and a bump`);
+    for (const [, name] of releases) named.add(name);
+  }
+  if (named.size === 0 && problems.length === 0) return [];
+  const before = new Map(
+    (await publishablePackages(copy, { withPrivate: true })).map((p) => [p.name, p.version]),
+  );
+  const version = await runPnpm(['exec', 'changeset', 'version'], { cwd: copy });
+  if (version.code !== 0)
+    return [...problems, `changeset version on the pending changesets failed: ${describeFailure(version)}`];
+  const after = new Map(
+    (await publishablePackages(copy, { withPrivate: true })).map((p) => [p.name, p.version]),
+  );
+  for (const name of named) {
+    if (!before.has(name)) problems.push(`a pending changeset names ${name}, which is not in the workspace`);
+    else if (after.get(name) === before.get(name))
+      problems.push(`changeset version left ${name} at ${before.get(name)}`);
+  }
+  return problems;
+}
+
+/** A sample changeset through `changeset version`, `pnpm pack` and `pnpm publish -r --dry-run`. */
+async function checkSampleRelease(repoRoot, copy, registryUrl) {
+  await copyRepository(repoRoot, copy);
 
   // Only the sample changeset, so the expected result does not depend on what else is pending.
   for (const file of await readdir(join(copy, '.changeset'))) {
@@ -65,7 +110,7 @@ export async function checkReleaseFlow(repoRoot, work, registryUrl) {
         problems.push(`${pkg.name}/CHANGELOG.md does not record the update to ${SAMPLE.name}@${released}`);
       }
       // What a publish would write: pnpm turns `workspace:^` into a range that admits the new version.
-      const packed = await packOne(now, join(work, 'packed'));
+      const packed = await packOne(now, `${copy}-packed`);
       const range = RUNTIME_FIELDS.map((f) => packed.manifest[f]?.[SAMPLE.name]).find(Boolean);
       if (range !== `^${released}`)
         problems.push(`${pkg.name} packs with ${SAMPLE.name}@${range}, want ^${released}`);
