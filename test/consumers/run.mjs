@@ -36,18 +36,6 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/
 const fixturesDir = join(repoRoot, 'fixtures/modules');
 const fixture = join(fixturesDir, 'kmodkit_test.ko');
 
-// `kmodkit modinfo <file>` on the packed, globally installed CLI must print exactly what kmod 30
-// printed for every fixture kmod could read (fixtures/modules/golden/modinfo-exit-status.txt says
-// which), with the `filename:` line naming the fixture where it is now; and for all of them at once,
-// the same outputs one after another.
-async function modinfoGoldens() {
-  const { goldens } = await readFixtures(fixturesDir);
-  return Object.entries(goldens).map(([name, text]) => {
-    const file = join(fixturesDir, name);
-    return { file, kmod: text.replace(/^filename:.*/, `${'filename:'.padEnd(16)}${file}`) };
-  });
-}
-
 const { values: options } = parseArgs({
   options: {
     'skip-build': { type: 'boolean' },
@@ -374,6 +362,18 @@ async function checkGlobalCli(packed, registry) {
   }
   fail(problems);
   return `npm install -g took ${seconds}s${compiled.length > 0 ? `; compiled native addons from source: ${compiled.join(', ')}` : ''}`;
+}
+
+// `kmodkit modinfo <file>` on the packed, globally installed CLI must print exactly what kmod 30
+// printed for every fixture kmod could read (fixtures/modules/golden/modinfo-exit-status.txt says
+// which), with the `filename:` line naming the fixture where it is now; and for all of them at once,
+// the same outputs one after another.
+async function modinfoGoldens() {
+  const { goldens } = await readFixtures(fixturesDir);
+  return Object.entries(goldens).map(([name, text]) => {
+    const file = join(fixturesDir, name);
+    return { file, kmod: text.replace(/^filename:.*/, `${'filename:'.padEnd(16)}${file}`) };
+  });
 }
 
 function diffLines(want, got) {
