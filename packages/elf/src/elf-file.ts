@@ -167,24 +167,56 @@ export class ElfFile {
   }
 
   #scan(name: string): Section | undefined {
-    const table = this.#table();
-    if (!table) return undefined;
     const want = encoder.encode(name);
-    const names = table.names.bytes;
-    const h = this.header;
-    for (let i = 0; i < table.count; i++) {
-      const at = this.reader.u32(h.shoff + i * h.shentsize);
-      if (at + want.length >= names.length || names[at + want.length] !== 0) continue;
-      let same = true;
-      for (let k = 0; k < want.length; k++) {
-        if (names[at + k] !== want[k]) {
-          same = false;
-          break;
+    return this.#find((_type, _link, _info, nameAt) => this.#nameMatches(nameAt, want, true), true)[0];
+  }
+
+  /** Sections whose name starts with `prefix`, in index order (`__ksymtab` → `__ksymtab`, `__ksymtab_gpl` …). */
+  sectionsWithPrefix(prefix: string): Section[] {
+    const want = encoder.encode(prefix);
+    return this.#find((_type, _link, _info, nameAt) => this.#nameMatches(nameAt, want, false));
+  }
+
+  /** True if the section name at `nameAt` of the name table is `want` (or starts with it). */
+  #nameMatches(nameAt: number, want: Uint8Array, exact: boolean): boolean {
+    const names = this.#table()!.names.bytes;
+    if (nameAt + want.length >= names.length) return false;
+    if (exact && names[nameAt + want.length] !== 0) return false;
+    for (let k = 0; k < want.length; k++) if (names[nameAt + k] !== want[k]) return false;
+    return true;
+  }
+
+  /**
+   * The sections whose header fields match, found by reading the raw headers: the other sections
+   * are not built and their names not decoded (most callers want two or three of fifty).
+   */
+  #find(
+    match: (type: number, link: number, info: number, nameAt: number) => boolean,
+    first = false,
+  ): Section[] {
+    const out: Section[] = [];
+    if (this.#sections) {
+      for (const s of this.#sections) {
+        if (match(s.type, s.link, s.info, s.nameOffset)) {
+          out.push(s);
+          if (first) break;
         }
       }
-      if (same) return this.#sectionAt(i, name);
+      return out;
     }
-    return undefined;
+    const table = this.#table();
+    if (!table) return out;
+    const h = this.header;
+    const r = this.reader;
+    const w = this.wordSize;
+    for (let i = 0; i < table.count; i++) {
+      const o = h.shoff + i * h.shentsize;
+      if (match(r.u32(o + 4), r.u32(o + 8 + 4 * w), r.u32(o + 12 + 4 * w), r.u32(o))) {
+        out.push(this.sectionAt(i));
+        if (first) break;
+      }
+    }
+    return out;
   }
 
   /**
@@ -228,14 +260,17 @@ export class ElfFile {
   /** The symbol table (the first SHT_SYMTAB section), or null for a module without one. */
   get symbols(): SymbolTable | null {
     if (this.#symtab !== undefined) return this.#symtab;
-    const sym = this.sections.find((s) => s.type === SectionType.SHT_SYMTAB);
+    const [sym] = this.#find((type) => type === SectionType.SHT_SYMTAB, true);
     if (!sym) {
       this.#symtab = null;
       return null;
     }
     const strSec = this.sectionAt(sym.link, `string table (sh_link) of symbol table ${sym.index}`);
     const strings = new StringTable(strSec.data, strSec.headerOffset);
-    const xsec = this.sections.find((s) => s.type === SectionType.SHT_SYMTAB_SHNDX && s.link === sym.index);
+    const [xsec] = this.#find(
+      (type, link) => type === SectionType.SHT_SYMTAB_SHNDX && link === sym.index,
+      true,
+    );
     this.#symtab = new SymbolTable(this.reader, this.is64, sym, strings, xsec?.data);
     return this.#symtab;
   }
@@ -260,10 +295,10 @@ export class ElfFile {
     let out = this.#relocs.get(index);
     if (out) return out;
     out = [];
-    for (const s of this.sections) {
-      if ((s.type === SectionType.SHT_REL || s.type === SectionType.SHT_RELA) && s.info === index) {
-        for (const rel of this.relocations(s)) out.push(rel);
-      }
+    const isRel = (type: number, info: number) =>
+      (type === SectionType.SHT_REL || type === SectionType.SHT_RELA) && info === index;
+    for (const s of this.#find((type, _link, info) => isRel(type, info))) {
+      for (const rel of this.relocations(s)) out.push(rel);
     }
     this.#relocs.set(index, out);
     return out;

@@ -31,8 +31,8 @@ function crcSectionOf(ksymtab: string): string {
  */
 export function readExports(elf: ElfFile): ExportedSymbol[] {
   const out: ExportedSymbol[] = [];
-  for (const sec of elf.sections) {
-    if (!sec.name.startsWith('__ksymtab') || sec.name === '__ksymtab_strings' || sec.size === 0) continue;
+  for (const sec of elf.sectionsWithPrefix('__ksymtab')) {
+    if (sec.name === '__ksymtab_strings' || sec.size === 0) continue;
     const relocs = elf.relocationsFor(sec.index);
     if (relocs.length === 0) continue;
     let first = relocs[0]!;

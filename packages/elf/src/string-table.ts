@@ -6,7 +6,6 @@ export class StringTable {
   readonly bytes: Uint8Array;
   /** File offset of the table, for error messages. */
   readonly fileOffset: number;
-  readonly #cache = new Map<number, string>();
 
   constructor(bytes: Uint8Array, fileOffset: number) {
     this.bytes = bytes;
@@ -15,8 +14,6 @@ export class StringTable {
 
   /** The string at `offset`; throws BAD_STRING_OFFSET past the end of the table. */
   get(offset: number, what = 'string'): string {
-    let s = this.#cache.get(offset);
-    if (s !== undefined) return s;
     if (!(offset >= 0 && offset < this.bytes.length)) {
       throw new ElfError(
         'BAD_STRING_OFFSET',
@@ -24,8 +21,6 @@ export class StringTable {
         { offset: this.fileOffset },
       );
     }
-    s = cString(this.bytes, offset);
-    this.#cache.set(offset, s);
-    return s;
+    return cString(this.bytes, offset);
   }
 }
