@@ -40,6 +40,28 @@ async function copyRepository(repoRoot, copy) {
  */
 async function checkPendingChangesets(repoRoot, copy) {
   await copyRepository(repoRoot, copy);
+  return await versionPending(copy);
+}
+
+/**
+ * Self-test: a changeset whose front matter Biome's Markdown formatter rewrote (the `---` block
+ * turned into a heading) must be reported by the pending-changesets check.
+ * @returns {Promise<string[]>} empty when the broken changeset was caught
+ */
+export async function checkChangesetDetector(repoRoot, copy) {
+  await copyRepository(repoRoot, copy);
+  await writeFile(
+    join(copy, '.changeset', 'consumer-test-reformatted.md'),
+    `---\n\n## "${SAMPLE.name}": patch\n\nA changeset after a Markdown formatter ran over it.\n`,
+  );
+  const problems = await versionPending(copy);
+  return problems.some((p) => p.includes('consumer-test-reformatted.md'))
+    ? []
+    : [`a changeset with broken front matter was not reported (${problems.join('; ') || 'no problems'})`];
+}
+
+/** `changeset version` over the pending changesets of the copy `copy`. */
+async function versionPending(copy) {
   const named = new Set();
   const problems = [];
   for (const file of await readdir(join(copy, '.changeset'))) {

@@ -23,7 +23,7 @@ import {
 } from './projects.mjs';
 import { consoleExamples, writeReadmeExamples } from './readme-examples.mjs';
 import { startRegistry } from './registry.mjs';
-import { checkReleaseFlow } from './release.mjs';
+import { checkChangesetDetector, checkReleaseFlow } from './release.mjs';
 import { checkReadmeDetector, checkTarballDetectors, withEditedFile } from './selftest.mjs';
 
 const USAGE = `usage: node test/consumers/run.mjs [options]
@@ -244,6 +244,9 @@ async function consumerChecks(packed) {
   }
   await step('release flow (changeset version, pnpm publish -r --dry-run)', async () =>
     fail(await checkReleaseFlow(repoRoot, join(work, 'release'), registry.url)),
+  );
+  await step('self-test: a changeset with broken front matter is caught', async () =>
+    fail(await checkChangesetDetector(repoRoot, join(work, 'release', 'selftest'))),
   );
   await registry.close();
 }
