@@ -96,7 +96,9 @@ function decompressGzip(bytes: Uint8Array, maxSize: number): Uint8Array {
   if (size > maxSize) tooLarge('gzip', size, maxSize);
   let out: Uint8Array;
   try {
-    out = gunzipSync(bytes, { out: new Uint8Array(size) });
+    // One spare byte: fflate silently drops what does not fit, so output that fills it means the
+    // data holds more than ISIZE says (which the CRC alone would miss for a crafted empty trailer).
+    out = gunzipSync(bytes, { out: new Uint8Array(size + 1) });
   } catch (e) {
     return fail('gzip', 'DECOMPRESS_CORRUPT', (e as Error).message, undefined, e);
   }

@@ -91,6 +91,10 @@ describe('gzip', () => {
     const short = gz.slice();
     short.set([0x10, 0, 0, 0], gz.length - 4);
     expectElfError(() => decompress(short));
+    // Even with a CRC32 and size that match an empty output.
+    const empty = gz.slice();
+    empty.set([0, 0, 0, 0, 0, 0, 0, 0], gz.length - 8);
+    expectElfError(() => decompress(empty), 'DECOMPRESS_CORRUPT');
   });
 });
 
