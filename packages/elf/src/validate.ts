@@ -14,6 +14,12 @@ export interface ValidateOptions {
    * strips it before elf_validity_check). Defaults to the whole image.
    */
   length?: number;
+  /**
+   * sizeof(struct module) of the kernel that would load the module — e.g. the `thisModule.size` of any
+   * module built for it. Linux 6.4+ refuses a `.gnu.linkonce.this_module` of another size
+   * (elf_validity_cache_index_mod); 6.1 does not check. Unchecked if absent.
+   */
+  thisModuleSize?: number;
 }
 
 /**
@@ -125,7 +131,7 @@ export function kernelProblems(
     return out;
   }
   let symtab = 0;
-  let thisModule = false;
+  let thisModule: Section | undefined;
   for (let i = 1; i < h.shnum; i++) {
     const s = shdr(i);
     if (s.type === SectionType.SHT_NULL || s.type === SectionType.SHT_NOBITS) continue;
@@ -170,8 +176,8 @@ export function kernelProblems(
         return out;
       }
       // find_sec only sees SHF_ALLOC sections.
-      if (sectionNameIs(elf.bytes, str.offset + s.nameOffset, str.offset + str.size, THIS_MODULE_SECTION))
-        thisModule = true;
+      const named = sectionNameIs(elf.bytes, str.offset + s.nameOffset, str.offset + str.size, THIS_MODULE_SECTION);
+      if (named && !thisModule) thisModule = s;
     }
   }
   // setup_load_info
@@ -184,6 +190,16 @@ export function kernelProblems(
       new ElfError(
         'NO_THIS_MODULE',
         `the module has no ${THIS_MODULE_SECTION} section ("No module found in object")`,
+      ),
+    );
+    return out;
+  }
+  if (options.thisModuleSize !== undefined && thisModule.size !== options.thisModuleSize) {
+    out.push(
+      new ElfError(
+        'BAD_THIS_MODULE_SIZE',
+        `${THIS_MODULE_SECTION} is ${thisModule.size} bytes, the kernel's struct module is ${options.thisModuleSize}`,
+        { offset: thisModule.headerOffset },
       ),
     );
     return out;

@@ -203,3 +203,11 @@ test('a malformed signature trailer: module_sig_check fails first, the ELF check
   expect(problems).toHaveLength(1);
   expect(problems[0]!.code).toMatch(/^SIGNATURE_/);
 });
+
+test('BAD_THIS_MODULE_SIZE: the 6.4+ check against the kernel struct module size', () => {
+  const mod = readModule(fixture('kmodkit_test.ko'));
+  // kmodkit_dep was built for the same kernel: its struct module is the kernel's size.
+  const size = readModule(fixture('kmodkit_dep.ko')).thisModule!.size;
+  expect(mod.validate({ thisModuleSize: size })).toEqual([]);
+  expect(mod.validate({ thisModuleSize: size + 64 })[0]).toMatchObject({ code: 'BAD_THIS_MODULE_SIZE', errno: 'ENOEXEC' });
+});
