@@ -176,7 +176,12 @@ export function kernelProblems(
         return out;
       }
       // find_sec only sees SHF_ALLOC sections.
-      const named = sectionNameIs(elf.bytes, str.offset + s.nameOffset, str.offset + str.size, THIS_MODULE_SECTION);
+      const named = sectionNameIs(
+        elf.bytes,
+        str.offset + s.nameOffset,
+        str.offset + str.size,
+        THIS_MODULE_SECTION,
+      );
       if (named && !thisModule) thisModule = s;
     }
   }

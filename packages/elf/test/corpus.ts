@@ -21,7 +21,7 @@ export function corpusDirs(arches: readonly string[]): Map<string, string> {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const dirs = out.trim().split('\n');
-    missing.forEach((a, i) => fetched.set(a, dirs[i]!));
+    for (const [i, a] of missing.entries()) fetched.set(a, dirs[i]!);
   }
   return new Map(arches.map((a) => [a, fetched.get(a)!]));
 }

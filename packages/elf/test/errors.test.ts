@@ -209,5 +209,8 @@ test('BAD_THIS_MODULE_SIZE: the 6.4+ check against the kernel struct module size
   // kmodkit_dep was built for the same kernel: its struct module is the kernel's size.
   const size = readModule(fixture('kmodkit_dep.ko')).thisModule!.size;
   expect(mod.validate({ thisModuleSize: size })).toEqual([]);
-  expect(mod.validate({ thisModuleSize: size + 64 })[0]).toMatchObject({ code: 'BAD_THIS_MODULE_SIZE', errno: 'ENOEXEC' });
+  expect(mod.validate({ thisModuleSize: size + 64 })[0]).toMatchObject({
+    code: 'BAD_THIS_MODULE_SIZE',
+    errno: 'ENOEXEC',
+  });
 });
