@@ -38,9 +38,8 @@ export function readExports(elf: ElfFile): ExportedSymbol[] {
     let first = relocs[0]!;
     for (const r of relocs) if (r.offset < first.offset) first = r;
     const stride = relocationKind(elf.header.machine, first.type)?.size || elf.wordSize;
-    // Kernels before 5.4 had no namespace field.
     const size = sec.data.length;
-    const fields = size % (3 * stride) === 0 ? 3 : 2;
+    const fields = size % (3 * stride) === 0 && thirdFieldIsNamespace(elf, sec.index, stride) ? 3 : 2;
     const entrySize = fields * stride;
     const count = Math.floor(size / entrySize);
     const crcSec = elf.section(crcSectionOf(sec.name));
@@ -55,6 +54,19 @@ export function readExports(elf: ElfFile): ExportedSymbol[] {
     }
   }
   return out;
+}
+
+/**
+ * Kernels before 5.4 had no namespace field: entries were { value, name }. With three fields the
+ * third of the first entry is a namespace string (5.4-5.10 leave it 0, with no relocation, for no
+ * namespace); with two, the same place is the second entry's value, which is not in
+ * `__ksymtab_strings`.
+ */
+function thirdFieldIsNamespace(elf: ElfFile, index: number, stride: number): boolean {
+  const rel = elf.relocationAt(index, 2 * stride);
+  if (!rel) return true;
+  const target = elf.relocationTarget(rel);
+  return target.kind === 'section' && elf.sectionAt(target.sectionIndex).name === '__ksymtab_strings';
 }
 
 /** The string a pointer field of section `index` at `offset` refers to, via its relocation. */

@@ -175,3 +175,53 @@ test('signature: the signed module has one, and the kernel parses only what it c
   expect(plain.contentLength).toBe(plain.bytes.length);
   expect(signed.validate()).toEqual([]);
 });
+
+describe('older __ksymtab layouts', () => {
+  /** kmodkit_test.ko with the r_offset of some .rela__ksymtab_gpl entries rewritten (undefined: moved out of the way). */
+  function withKsymtabGpl(remap: (offset: number) => number | undefined, size?: number): Uint8Array {
+    const bytes = fixture('kmodkit_test.ko').slice();
+    const mod = readModule(bytes);
+    const dv = new DataView(bytes.buffer);
+    const rela = mod.section('.rela__ksymtab_gpl')!;
+    for (let o = rela.offset; o < rela.offset + rela.size; o += 24) {
+      const to = remap(Number(dv.getBigUint64(o, true)));
+      dv.setBigUint64(o, BigInt(to ?? 0x10000), true);
+    }
+    if (size !== undefined) {
+      const sec = mod.section('__ksymtab_gpl')!;
+      dv.setBigUint64(sec.headerOffset + 32, BigInt(size), true);
+    }
+    return bytes;
+  }
+
+  test('5.4-5.10: no namespace is a zero field without a relocation', () => {
+    const bytes = withKsymtabGpl((o) => (o % 12 === 8 ? undefined : o));
+    const gpl = readModule(bytes).exports.filter((e) => e.gpl);
+    expect(gpl.map((e) => [e.name, e.namespace])).toEqual([
+      ['kmodkit_test_gpl_value', undefined],
+      ['kmodkit_test_ns_name', undefined],
+    ]);
+  });
+
+  test('before 5.4: { value, name } entries', () => {
+    // [v0 n0 ns0 v1 n1 ns1] → [v0 n0 v1 n1]
+    const bytes = withKsymtabGpl((o) => ({ 0: 0, 4: 4, 12: 8, 16: 12 })[o], 16);
+    const mod = readModule(bytes);
+    expect(mod.exports.map((e) => [e.name, e.gpl, e.namespace])).toEqual([
+      ['kmodkit_test_add', false, undefined],
+      ['kmodkit_test_gpl_value', true, undefined],
+      ['kmodkit_test_ns_name', true, undefined],
+    ]);
+  });
+
+  test('before 5.4 with a multiple of three entries: the third field is the next value, not a namespace', () => {
+    // [v0 n0 ns0 v1 n1 ns1] → [v0 n0 v1 n1 x2 n2]: 24 bytes either way; n2 is ns1's string 'KMODKIT'
+    const bytes = withKsymtabGpl((o) => ({ 0: 0, 4: 4, 8: 16, 12: 8, 16: 12, 20: 20 })[o]);
+    const gpl = readModule(bytes).exports.filter((e) => e.gpl);
+    expect(gpl.map((e) => [e.name, e.namespace])).toEqual([
+      ['kmodkit_test_gpl_value', undefined],
+      ['kmodkit_test_ns_name', undefined],
+      ['KMODKIT', undefined],
+    ]);
+  });
+});
