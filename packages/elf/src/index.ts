@@ -24,7 +24,12 @@ export {
   symbolTypeName,
   symbolVisibilityName,
 } from './constants.js';
-export type { DecompressOptions } from './decompress.js';
+export {
+  type DecompressOptions,
+  decompress,
+  detectCompression,
+  MAX_DECOMPRESSED_SIZE,
+} from './decompress.js';
 export type { ElfFile, RelocationTarget } from './elf-file.js';
 export { ElfError, type ElfErrorOptions, isElfError } from './error.js';
 export type { ExportedSymbol } from './exports.js';
@@ -33,7 +38,7 @@ export type { ImportedSymbol } from './imports.js';
 export type { ModinfoEntry, SoftDeps } from './modinfo.js';
 export type { Compression, KernelModule, ReadModuleOptions } from './module.js';
 export type { ModuleParam } from './params.js';
-export { decompress, detectCompression, isCompressed, readModule } from './read-module.js';
+export { isCompressed, readModule } from './read-module.js';
 export type { Relocation } from './relocation.js';
 export type { Section } from './section.js';
 export type { ModuleSignature } from './signature.js';

@@ -34,5 +34,3 @@ export function readModule(bytes: Uint8Array, options: ReadModuleOptions = {}): 
 export function isCompressed(bytes: Uint8Array): boolean {
   return detectCompression(bytes) !== 'none';
 }
-
-export { decompress, detectCompression };
