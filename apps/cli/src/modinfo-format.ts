@@ -102,24 +102,33 @@ interface Param {
 }
 
 /**
- * Adds a `parm`/`parmtype` value (`name:text`) to the merged list. New names go to the FRONT, which is
- * why kmod prints parameters in reverse order of first appearance; a later entry of a known name
- * replaces its description or type. A value without `:` is reported and skipped.
+ * The parameters merged from `parm`/`parmtype` values (`name:text`). kmod puts each new name at the
+ * FRONT of its list, which is why it prints parameters in reverse order of first appearance; a later
+ * entry of a known name replaces its description or type. A value without `:` is reported and skipped.
  */
-function addParam(params: Param[], key: string, value: string, out: ModinfoOutput): void {
-  const colon = value.indexOf(':');
-  if (colon < 0) {
-    out.stderr += `modinfo: ERROR: Found invalid "${key}=${value}": missing ':'\n`;
-    return;
+class ParamList {
+  readonly #byName = new Map<string, Param>();
+
+  add(key: string, value: string, out: ModinfoOutput): void {
+    const colon = value.indexOf(':');
+    if (colon < 0) {
+      out.stderr += `modinfo: ERROR: Found invalid "${key}=${value}": missing ':'\n`;
+      return;
+    }
+    const name = value.slice(0, colon);
+    let p = this.#byName.get(name);
+    if (p === undefined) {
+      p = { name, description: undefined, type: undefined };
+      this.#byName.set(name, p);
+    }
+    if (key === 'parm') p.description = value.slice(colon + 1);
+    else p.type = value.slice(colon + 1);
   }
-  const name = value.slice(0, colon);
-  let p = params.find((q) => q.name === name);
-  if (p === undefined) {
-    p = { name, description: undefined, type: undefined };
-    params.unshift(p);
+
+  /** Newest name first, as kmod prints them. */
+  inKmodOrder(): Param[] {
+    return [...this.#byName.values()].reverse();
   }
-  if (key === 'parm') p.description = value.slice(colon + 1);
-  else p.type = value.slice(colon + 1);
 }
 
 /**
@@ -135,11 +144,10 @@ export function formatInfo(
   encoding: 'utf8' | 'latin1' = 'utf8',
 ): void {
   const { field, separator } = style;
-  const params: Param[] = [];
+  const params = new ParamList();
   if (field === 'parm') {
-    for (const { key, value } of list)
-      if (key === 'parm' || key === 'parmtype') addParam(params, key, value, out);
-    for (const p of params) {
+    for (const { key, value } of list) if (key === 'parm' || key === 'parmtype') params.add(key, value, out);
+    for (const p of params.inKmodOrder()) {
       if (p.description === undefined) out.stdout += `${p.name}: (${p.type})${separator}`;
       else if (p.type !== undefined) out.stdout += `${p.name}:${p.description} (${p.type})${separator}`;
       else out.stdout += `${p.name}:${p.description}${separator}`;
@@ -153,7 +161,7 @@ export function formatInfo(
       continue;
     }
     if (key === 'parm' || key === 'parmtype') {
-      addParam(params, key, value, out);
+      params.add(key, value, out);
       continue;
     }
     if (separator === '\0') {
@@ -165,7 +173,7 @@ export function formatInfo(
     text += `${key}:${' '.repeat(Math.abs(15 - Buffer.byteLength(key, encoding)))}${value}${separator}`;
   }
   if (field === undefined) {
-    for (const p of params) {
+    for (const p of params.inKmodOrder()) {
       if (p.description === undefined) text += `${label('parm:')}${p.name}:${p.type}${separator}`;
       else if (p.type !== undefined)
         text += `${label('parm:')}${p.name}:${p.description} (${p.type})${separator}`;
