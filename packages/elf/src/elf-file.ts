@@ -9,6 +9,17 @@ import { StringTable } from './string-table.js';
 import { SymbolTable } from './symbol.js';
 
 const encoder = new TextEncoder();
+const encodedNames = new Map<string, Uint8Array>();
+
+/** The UTF-8 bytes of a section name looked up by name; the same few names are asked for in every module. */
+function encodedName(name: string): Uint8Array {
+  let bytes = encodedNames.get(name);
+  if (!bytes) {
+    bytes = encoder.encode(name);
+    if (encodedNames.size < 256) encodedNames.set(name, bytes);
+  }
+  return bytes;
+}
 
 /** Where a relocation points: a place in a section of this file, or an undefined (imported) symbol. */
 export type RelocationTarget =
@@ -167,13 +178,13 @@ export class ElfFile {
   }
 
   #scan(name: string): Section | undefined {
-    const want = encoder.encode(name);
+    const want = encodedName(name);
     return this.#find((_type, _link, _info, nameAt) => this.#nameMatches(nameAt, want, true), true)[0];
   }
 
   /** Sections whose name starts with `prefix`, in index order (`__ksymtab` → `__ksymtab`, `__ksymtab_gpl` …). */
   sectionsWithPrefix(prefix: string): Section[] {
-    const want = encoder.encode(prefix);
+    const want = encodedName(prefix);
     return this.#find((_type, _link, _info, nameAt) => this.#nameMatches(nameAt, want, false));
   }
 
