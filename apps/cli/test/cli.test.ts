@@ -4,7 +4,7 @@
  * fixtures/modules/README.md).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +172,34 @@ describe('kmodkit modinfo --json', () => {
     ]);
     const imports = objects[1]!.imports as { name: string; crc: string | null }[];
     for (const e of exports) expect(imports.find((i) => i.name === e.name)?.crc).toBe(e.crc);
+  });
+
+  test('a built-in module: its modules.builtin.modinfo strings; a module file found through modules.dep', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kmodkit-json-root-'));
+    const dir = join(root, 'lib/modules/6.1.0-test');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'modules.builtin'), 'kernel/arch/x86/events/amd/amd-uncore.ko\n');
+    writeFileSync(
+      join(dir, 'modules.builtin.modinfo'),
+      'amd_uncore.license=GPL v2\0amd_uncore.description=AMD Uncore Driver\0',
+    );
+    writeFileSync(join(dir, 'modules.dep'), `${join(fixtures, 'kmodkit_dep.ko')}:\n`);
+    const r = await run(['modinfo', '--json', '-b', root, '-k', '6.1.0-test', 'amd-uncore', 'kmodkit_dep']);
+    const [builtin, file] = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(builtin).toEqual({
+      filename: '(builtin)',
+      name: 'amd_uncore',
+      builtin: true,
+      modinfo: [
+        { key: 'license', value: 'GPL v2' },
+        { key: 'description', value: 'AMD Uncore Driver' },
+      ],
+    });
+    expect(file).toMatchObject({ filename: join(fixtures, 'kmodkit_dep.ko'), name: 'kmodkit_dep' });
+    expect(r.status).toBe(0);
   });
 
   test('a file that cannot be read is an error object; the exit status is 1', async () => {
