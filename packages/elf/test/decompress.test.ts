@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decompress, detectCompression, MAX_DECOMPRESSED_SIZE } from '../src/decompress.js';
+import { decompress, detectCompression, MAX_DECOMPRESSED_SIZE, xxh64Low32 } from '../src/decompress.js';
 import { ElfError } from '../src/error.js';
 import { corpusDir, modulesIn, SKIP_CORPUS } from './corpus.js';
 import {
@@ -72,6 +72,7 @@ describe('gzip', () => {
     const crc = gz.slice();
     crc[gz.length - 8]! ^= 1;
     expectElfError(() => decompress(crc), 'DECOMPRESS_CHECK');
+    expect(sameBytes(decompress(crc, { verifyChecksums: false }), module)).toBe(true);
   });
 
   test('truncation is caught', () => {
@@ -132,9 +133,27 @@ describe('zstd', () => {
     expectElfError(() => decompress(bomb, { maxSize: 10 << 20 }), 'DECOMPRESS_TOO_LARGE');
   });
 
-  test('damage gives an ElfError or output of the declared size, never another error', () => {
-    // fzstd does not verify the XXH64 checksum, so a change can go unnoticed; it must not crash.
-    expectDamageCaught(zst, module, { start: 4, step: 13, mask: 0x21, sizeOnly: true });
+  test('with a content checksum, damage gives an ElfError or the original bytes', () => {
+    const checked = run('zstd', ['-c', '-q', '-19', '--check'], module);
+    expect(checked[4]! & 0x04).toBe(0x04); // Content_Checksum_flag
+    expect(
+      expectDamageCaught(checked, module, { start: 4, step: 23, mask: 0x21, maxSize: 1 << 20 }),
+    ).toBeGreaterThan(500);
+    const sum = checked.slice();
+    sum[sum.length - 1]! ^= 1;
+    expect(expectElfError(() => decompress(sum), 'DECOMPRESS_CHECK').offset).toBe(sum.length - 4);
+    expect(sameBytes(decompress(sum, { verifyChecksums: false }), module)).toBe(true);
+  });
+
+  test('without one, damage gives an ElfError or some output, never another error', () => {
+    const unchecked = run('zstd', ['-c', '-q', '-19', '--no-check'], module);
+    expectDamageCaught(unchecked, module, {
+      start: 4,
+      step: 29,
+      mask: 0x21,
+      expect: 'anything',
+      maxSize: 1 << 20,
+    });
   });
 
   test('random bytes behind the magic give an ElfError (property)', () => {
@@ -148,6 +167,65 @@ describe('zstd', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('xxh64Low32 (the zstd content checksum)', () => {
+  // The definition (xxhash_spec.md) in BigInt: slow and obviously right.
+  const M = (1n << 64n) - 1n;
+  const [P1, P2, P3, P4, P5] = [
+    0x9e3779b185ebca87n,
+    0xc2b2ae3d27d4eb4fn,
+    0x165667b19e3779f9n,
+    0x85ebca77c2b2ae63n,
+    0x27d4eb2f165667c5n,
+  ];
+  const rotl = (x: bigint, r: number) => ((x << BigInt(r)) | (x >> BigInt(64 - r))) & M;
+  const round = (acc: bigint, lane: bigint) => (rotl((acc + lane * P2) & M, 31) * P1) & M;
+  const merge = (acc: bigint, v: bigint) => ((acc ^ round(0n, v)) * P1 + P4) & M;
+  function xxh64(d: Uint8Array): bigint {
+    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    let p = 0;
+    let h: bigint;
+    if (d.length >= 32) {
+      const v = [(P1 + P2) & M, P2, 0n, -P1 & M];
+      for (; p + 32 <= d.length; p += 32) {
+        for (let k = 0; k < 4; k++) v[k] = round(v[k]!, dv.getBigUint64(p + 8 * k, true));
+      }
+      h = (rotl(v[0]!, 1) + rotl(v[1]!, 7) + rotl(v[2]!, 12) + rotl(v[3]!, 18)) & M;
+      for (const x of v) h = merge(h, x);
+    } else {
+      h = P5;
+    }
+    h = (h + BigInt(d.length)) & M;
+    for (; p + 8 <= d.length; p += 8) h = (rotl(h ^ round(0n, dv.getBigUint64(p, true)), 27) * P1 + P4) & M;
+    if (p + 4 <= d.length) {
+      h = (rotl(h ^ ((BigInt(dv.getUint32(p, true)) * P1) & M), 23) * P2 + P3) & M;
+      p += 4;
+    }
+    for (; p < d.length; p++) h = (rotl(h ^ ((BigInt(d[p]!) * P5) & M), 11) * P1) & M;
+    h ^= h >> 33n;
+    h = (h * P2) & M;
+    h ^= h >> 29n;
+    h = (h * P3) & M;
+    return h ^ (h >> 32n);
+  }
+
+  test('the reference gives the published value for empty input', () => {
+    expect(xxh64(new Uint8Array(0))).toBe(0xef46db3751d8e999n);
+  });
+
+  test('agrees with the reference at every length to 300 and on random data (property)', () => {
+    for (let n = 0; n <= 300; n++) {
+      const d = Uint8Array.from({ length: n }, (_, i) => (i * 131 + n * 7) & 0xff);
+      expect(xxh64Low32(d)).toBe(Number(xxh64(d) & 0xffffffffn));
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (d) => {
+        expect(xxh64Low32(d)).toBe(Number(xxh64(d) & 0xffffffffn));
+      }),
+      { numRuns: 300 },
     );
   });
 });
