@@ -1,6 +1,7 @@
-import { relocationKind } from './constants.js';
+import { relocationKind, SectionIndex } from './constants.js';
 import type { ElfFile, RelocationTarget } from './elf-file.js';
 import { ElfError } from './error.js';
+import type { Section } from './section.js';
 
 /** A symbol the module exports (EXPORT_SYMBOL*), read from `__ksymtab*` and its relocations. */
 export interface ExportedSymbol {
@@ -48,12 +49,32 @@ export function readExports(elf: ElfFile): ExportedSymbol[] {
       const name = stringField(elf, sec.index, base + stride, 'name');
       if (name === undefined) continue;
       const ns = fields === 3 ? stringField(elf, sec.index, base + 2 * stride, 'namespace') : undefined;
-      let crc: bigint | undefined;
-      if (crcSec && (k + 1) * 4 <= crcSec.size) crc = BigInt(elf.reader.u32(crcSec.offset + k * 4));
+      const crc = crcSec ? crcAt(elf, crcSec, k) : undefined;
       out.push({ name, gpl: sec.name.includes('_gpl'), namespace: ns || undefined, crc, section: sec.name });
     }
   }
   return out;
+}
+
+/**
+ * The CRC of entry `k` of a `__kcrctab*` section. Since 5.19 the entry is the CRC itself
+ * (include/linux/export-internal.h SYMBOL_CRC), with no relocation. Before, it referred to the
+ * absolute symbol `__crc_<name>` whose value is the CRC — a 32-bit `__crc_sym - .` with
+ * CONFIG_MODULE_REL_CRCS, a pointer-sized reference before that — as kmod's kmod_elf_resolve_crc reads it.
+ */
+function crcAt(elf: ElfFile, crcSec: Section, k: number): bigint | undefined {
+  const relocs = elf.relocationsFor(crcSec.index);
+  if (relocs.length === 0) {
+    return (k + 1) * 4 <= crcSec.data.length ? BigInt(elf.reader.u32(crcSec.offset + k * 4)) : undefined;
+  }
+  const width = relocationKind(elf.header.machine, relocs[0]!.type)?.size || 4;
+  const rel = elf.relocationAt(crcSec.index, k * width);
+  if (!rel) return undefined;
+  const symtab = elf.symbols;
+  if (!symtab) return undefined;
+  const sym = symtab.get(rel.symbolIndex);
+  if (sym.sectionIndex !== SectionIndex.SHN_ABS) return undefined;
+  return BigInt.asUintN(32, BigInt(sym.value + rel.addend));
 }
 
 /**

@@ -225,3 +225,26 @@ describe('older __ksymtab layouts', () => {
     ]);
   });
 });
+
+test('before 5.19: the __kcrctab entry refers to the absolute symbol __crc_<name>', () => {
+  // Rebuild kmodkit_test.ko's __kcrctab as 4.10-5.18 wrote it: `.long __crc_kmodkit_test_add - .`
+  // (R_X86_64_PC32 against an SHN_ABS symbol whose value is the CRC). .rela.exit.data, one entry,
+  // is borrowed as its relocation section.
+  const bytes = fixture('kmodkit_test.ko').slice();
+  const mod = readModule(bytes);
+  const dv = new DataView(bytes.buffer);
+  const symtab = mod.elf.symbols!;
+  const crcSym = symtab.find('__crc_kmodkit_test_add')!;
+  const kcrctab = mod.section('__kcrctab')!;
+  const rela = mod.section('.rela.exit.data')!;
+  dv.setUint32(kcrctab.offset, 0, true); // the place holds no CRC any more
+  dv.setUint32(rela.headerOffset + 44, kcrctab.index, true); // sh_info → __kcrctab
+  dv.setBigUint64(rela.offset, 0n, true); // r_offset
+  dv.setBigUint64(rela.offset + 8, (BigInt(crcSym.index) << 32n) | 2n, true); // r_info: sym, R_X86_64_PC32
+  dv.setBigInt64(rela.offset + 16, 0n, true); // r_addend
+  const symAt = symtab.section.offset + crcSym.index * 24;
+  dv.setUint16(symAt + 6, 0xfff1, true); // st_shndx = SHN_ABS
+  dv.setBigUint64(symAt + 8, 0x12345678n, true); // st_value = the CRC
+  const add = readModule(bytes).exports.find((e) => e.name === 'kmodkit_test_add')!;
+  expect(add.crc).toBe(0x12345678n);
+});
