@@ -1,4 +1,4 @@
-import { SectionIndex } from './constants.js';
+import { SectionFlag, SectionIndex } from './constants.js';
 import { ElfFile } from './elf-file.js';
 import { ElfError } from './error.js';
 import { type ExportedSymbol, readExports } from './exports.js';
@@ -195,7 +195,8 @@ export class KernelModule {
 
   /**
    * Every problem found, each a typed `ElfError`; never throws. First the kernel's view
-   * (elf_validity_check, setup_load_info, check_modinfo, simplify_symbols' SHN_COMMON rule: the
+   * (module_sig_check, elf_validity_check, setup_load_info, check_modinfo, STRICT_MODULE_RWX,
+   * simplify_symbols' SHN_COMMON rule: the
    * first entry is what init_module(2) would fail with), then anything that stops one of this
    * object's properties from being read.
    */
@@ -204,8 +205,10 @@ export class KernelModule {
     const out = safe(() => this.signature).filter((e): e is ElfError => e instanceof ElfError);
     const length = options.length ?? this.contentLength;
     out.push(...safe(() => kernelProblems(this.elf, () => this.vermagic, { ...options, length })).flat());
-    if (out.every((e) => e.code.startsWith('SIGNATURE_')))
-      out.push(...safe(() => this.#commonSymbols()).flat());
+    // The later load steps, each only if everything before it passed.
+    const passed = () => out.every((e) => e.code.startsWith('SIGNATURE_'));
+    if (passed()) out.push(...safe(() => this.#writableExecutable()).flat());
+    if (passed()) out.push(...safe(() => this.#commonSymbols()).flat());
     const key = (e: ElfError) => `${e.code}@${e.offset ?? e.message}`;
     const seen = new Set(out.map(key));
     const probes: (() => unknown)[] = [
@@ -227,6 +230,29 @@ export class KernelModule {
       }
     }
     return out;
+  }
+
+  /**
+   * kernel/module/strict_rwx.c module_enforce_rwx_sections (layout_and_allocate, before symbols are
+   * resolved): with CONFIG_STRICT_MODULE_RWX, which Debian enables, no section may be both
+   * SHF_WRITE and SHF_EXECINSTR.
+   */
+  #writableExecutable(): ElfError[] {
+    const wx = SectionFlag.SHF_WRITE | SectionFlag.SHF_EXECINSTR;
+    for (const s of this.elf.sections) {
+      if ((s.flags & wx) === wx) {
+        return [
+          new ElfError(
+            'WRITABLE_EXEC_SECTION',
+            `section ${s.index} (${s.name}) is both writable and executable`,
+            {
+              offset: s.headerOffset,
+            },
+          ),
+        ];
+      }
+    }
+    return [];
   }
 
   /** kernel/module/main.c simplify_symbols: a SHN_COMMON symbol fails the load ("-fno-common"). */

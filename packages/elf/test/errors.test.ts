@@ -174,6 +174,15 @@ describe('validate(): the kernel view', () => {
     expect(mod.validate({ machine: 183 })[0]).toMatchObject({ code: 'WRONG_MACHINE', offset: 18 });
   });
 
+  test('WRITABLE_EXEC_SECTION: STRICT_MODULE_RWX refuses a W+X section', () => {
+    const p = patched();
+    p.setShdr(p.index('.data'), 8, 0x1 | 0x2 | 0x4); // SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR
+    expect(readModule(p.bytes).validate()[0]).toMatchObject({
+      code: 'WRITABLE_EXEC_SECTION',
+      errno: 'ENOEXEC',
+    });
+  });
+
   test('COMMON_SYMBOL: simplify_symbols refuses SHN_COMMON', () => {
     const p = patched();
     const sym = p.mod.elf.symbols!.find('kmodkit_test_add')!;
