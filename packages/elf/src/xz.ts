@@ -12,7 +12,7 @@
  * every block (CRC32, CRC64, SHA-256; other check IDs are skipped as xz does with a warning), stream
  * padding. It supports one filter, LZMA2 (0x21) — BCJ and delta filters give `DECOMPRESS_UNSUPPORTED`.
  *
- * Exports used by decompress.ts: decompressXz, crc32.
+ * Exports used by decompress.ts: decompressXz, crc32, XZ_MAGIC.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader } from './byte-reader.js';
@@ -134,7 +134,7 @@ function crc64(bytes: Uint8Array, start: number, end: number): Uint8Array {
 }
 
 /** Whether the CRC32 of `r.bytes[start, end)` equals the little-endian CRC32 stored at `at`. */
-export function crc32Matches(r: ByteReader, start: number, end: number, at: number): boolean {
+function crc32Matches(r: ByteReader, start: number, end: number, at: number): boolean {
   return crc32(r.bytes, start, end) === r.u32(at);
 }
 
