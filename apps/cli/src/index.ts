@@ -90,23 +90,37 @@ export async function main(
     });
   }
   try {
-    const called = argv0 === undefined ? undefined : argv0.slice(argv0.lastIndexOf('/') + 1);
-    if (called !== undefined && called in COMMANDS) {
-      return await COMMANDS[called]!.run(argv, ctxFor(called));
-    }
-    const [first, ...rest] = argv;
-    if (first !== undefined && first in COMMANDS) return await COMMANDS[first]!.run(rest, ctxFor(first));
-    if (first === '-V' || first === '--version') {
-      io.stdout.write(`kmodkit ${packageVersion()}\n`);
-      return 0;
-    }
-    if (first === '-h' || first === '--help') {
-      io.stdout.write(help());
-      return 0;
-    }
-    io.stderr.write(`${first === undefined ? 'missing command' : `invalid command '${first}'`}\n${help()}`);
-    return 1;
-  } finally {
+    const status = await dispatch(argv, argv0, io, ctxFor);
     flush();
+    return status;
+  } catch (e) {
+    // A bug, not bad input (commands report that themselves): one line, the stack only on request.
+    pending = '';
+    const detail = process.env.KMODKIT_DEBUG ? (e as Error).stack : (e as Error).message;
+    io.stderr.write(`kmodkit: internal error: ${detail ?? String(e)}\n`);
+    return 1;
   }
+}
+
+/** The command `argv0` names, or the one `argv` starts with; or kmodkit's own options. */
+async function dispatch(
+  argv: string[],
+  argv0: string | undefined,
+  io: MainIo,
+  ctxFor: (program: string) => CommandContext,
+): Promise<number> {
+  const called = argv0 === undefined ? undefined : argv0.slice(argv0.lastIndexOf('/') + 1);
+  if (called !== undefined && called in COMMANDS) return COMMANDS[called]!.run(argv, ctxFor(called));
+  const [first, ...rest] = argv;
+  if (first !== undefined && first in COMMANDS) return COMMANDS[first]!.run(rest, ctxFor(first));
+  if (first === '-V' || first === '--version') {
+    io.stdout.write(`kmodkit ${packageVersion()}\n`);
+    return 0;
+  }
+  if (first === '-h' || first === '--help') {
+    io.stdout.write(help());
+    return 0;
+  }
+  io.stderr.write(`${first === undefined ? 'missing command' : `invalid command '${first}'`}\n${help()}`);
+  return 1;
 }

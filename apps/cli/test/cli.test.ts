@@ -71,6 +71,26 @@ describe('kmodkit', () => {
     expect(direct).toEqual({ status: 0, stdout: 'kmodkit_dep\n', stderr: '' });
   });
 
+  test('an unexpected failure is one line on stderr and exit status 1, no stack trace', async () => {
+    let stderr = '';
+    const status = await main(['modinfo', '-F', 'name', 'kmodkit_dep.ko'], undefined, {
+      stdout: {
+        write() {
+          throw new Error('disk on fire');
+        },
+      },
+      stderr: {
+        write(text: string | Uint8Array) {
+          stderr += String(text);
+          return true;
+        },
+      },
+      cwd: fixtures,
+    });
+    expect(status).toBe(1);
+    expect(stderr).toBe('kmodkit: internal error: disk on fire\n');
+  });
+
   test('modinfo -V names kmodkit and the formats it reads', async () => {
     expect((await run(['modinfo', '-V'])).stdout).toBe(
       `kmodkit version ${version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`,
