@@ -462,7 +462,7 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
           'nosuch',
           'symbol:nosuch',
         ];
-        for (const extra of [[], ['-m'], ['-F', 'description'], ['-n']]) {
+        for (const extra of [[], ['-m'], ['-0'], ['-p'], ['-F', 'description'], ['-F', 'name'], ['-n']]) {
           same(['-b', root, '-k', version, ...extra, ...builtin, ...aliases]);
         }
       });
