@@ -23,6 +23,8 @@ export interface ModuleParam {
   readonly ops: string | undefined;
   /** Arrays: the element type, from `kparam_array.ops`, named like `type`. */
   readonly elementType?: string;
+  /** Arrays: the element ops symbol's name, e.g. 'param_ops_int' (or the module's own). */
+  readonly elementOps?: string;
   /** Arrays: `kparam_array.elemsize`. */
   readonly elementSize?: number;
   /** Arrays: `kparam_array.max` (element count); strings: `kparam_string.maxlen` (buffer bytes incl. NUL). */
@@ -104,7 +106,9 @@ export function readParams(elf: ElfFile, modinfo: readonly ModinfoEntry[]): Modu
       // struct kparam_array { unsigned int max, elemsize; unsigned int *num; ops; void *elem; }
       param.maxLength = u32At(elf, arg, 0);
       param.elementSize = u32At(elf, arg, 4);
-      param.elementType = opsName(elf, pointee(elf, arg.sectionIndex, arg.offset + 8 + w)).type;
+      const element = opsName(elf, pointee(elf, arg.sectionIndex, arg.offset + 8 + w));
+      param.elementType = element.type;
+      if (element.name !== undefined) param.elementOps = element.name;
     } else if (type === 'array' || type === 'string') {
       type = 'custom';
       param.type = type;

@@ -25,7 +25,14 @@ const SOURCE_PARAMS: Record<string, Partial<ModuleParam>> = {
   // module_param_string(p_string, p_string, sizeof(p_string) /* char[16] */, 0644)
   p_string: { type: 'string', perm: 0o644, maxLength: 16, ops: 'param_ops_string' },
   // int p_int_array[4]; unsigned int elements of 4 bytes
-  p_int_array: { type: 'array', elementType: 'int', elementSize: 4, maxLength: 4, perm: 0o644 },
+  p_int_array: {
+    type: 'array',
+    elementType: 'int',
+    elementOps: 'param_ops_int',
+    elementSize: 4,
+    maxLength: 4,
+    perm: 0o644,
+  },
   // char *p_charp_array[3]; pointers of 8 bytes on x86_64
   p_charp_array: { type: 'array', elementType: 'charp', elementSize: 8, maxLength: 3, perm: 0o444 },
   p_named: { type: 'int', perm: 0o644, ops: 'param_ops_int' },
