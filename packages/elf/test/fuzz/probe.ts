@@ -59,6 +59,15 @@ export function probeModule(readModule: (bytes: Uint8Array) => any, bytes: Uint8
     }
   });
   attempt('symbols', () => mod.elf.symbols?.all());
+  // The lazy paths of a fresh reader: single headers and name scans, no full section array.
+  attempt('lazy', () => {
+    const fresh = readModule(bytes).elf;
+    attempt('sectionNameTable', () => fresh.sectionNameTable?.data);
+    attempt('sectionsWithPrefix', () =>
+      fresh.sectionsWithPrefix('.rela').map((s: { data: unknown }) => s.data),
+    );
+    for (let i = 0; i < 64; i++) attempt(`sectionAt ${i}`, () => fresh.sectionAt(i).data);
+  });
   attempt('section()', () => mod.section('.modinfo'));
   const problems = mod.validate();
   if (!Array.isArray(problems)) throw new Error('validate() did not return an array');
