@@ -237,8 +237,7 @@ export class ModuleDirectory {
     const matched: string[] = [];
     for (const { pattern, module } of this.aliases) {
       const normalized = aliasNormalize(pattern);
-      if (normalized !== undefined && !matched.includes(module) && fnmatch(normalized, name))
-        matched.push(module);
+      if (normalized !== undefined && fnmatch(normalized, name)) matched.push(module);
     }
     if (matched.length > 0) return matched.map((m) => this.#located(m));
     if (this.builtin.has(name)) return [{ kind: 'builtin', name }];

@@ -448,6 +448,24 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
         same(['-b', root, '-k', version, '-m', '-n', ...names()]);
       });
 
+      test('device aliases made from every 40th modules.alias pattern (several modules may answer, duplicates kept)', () => {
+        const patterns = readFileSync(join(root, 'lib/modules', version, 'modules.alias'), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('alias '))
+          .filter((_, i) => i % 40 === 0)
+          .map((l) => l.split(' ')[1]!);
+        // A concrete alias each pattern matches: wildcards dropped, a bracket's first member taken.
+        const aliases = patterns.map((p) =>
+          p
+            .replaceAll('*', '')
+            .replace(/\[(.)[^\]]*\]/g, '$1')
+            .replaceAll('?', 'x'),
+        );
+        expect(aliases.length).toBeGreaterThan(500);
+        same(['-b', root, '-k', version, '-F', 'name', ...aliases]);
+        same(['-b', root, '-k', version, '-n', ...aliases.slice(0, 100)]);
+      });
+
       test('built-in modules, aliases, symbols and misses', () => {
         const builtin = readFileSync(join(amd64, 'modules.builtin'), 'utf8')
           .trim()
