@@ -118,14 +118,15 @@ async function consumerChecks(packed) {
   ];
 
   const [, , , bundlerDone, viteDone, , readmeDone] = await Promise.all([
-    step(`node ESM project (${browserSafe.join(', ')})`, async () => {
+    step(`Node project, import and require() (${browserSafe.join(', ')})`, async () => {
       await createProject(project('node-esm'), {
         specs: browserSafe.map(tarball),
-        files: same([...checks, 'fixtures.mjs', 'node-main.mjs']),
+        files: same([...checks, 'fixtures.mjs', 'node-main.mjs', 'require-main.cjs']),
         registryUrl: registry.url,
       });
       await verifyInstalledFromTarballs(join(project('node-esm'), 'node_modules'), packed);
       await runNode(project('node-esm'), ['node-main.mjs', fixturesDir]);
+      await runNode(project('node-esm'), ['require-main.cjs', fixturesDir]);
     }),
     step('@kmodkit/params installed alone', async () => {
       const dir = project('params-alone');
