@@ -103,7 +103,7 @@ export class ModuleDirectory {
   readonly dirname: string;
   #deps: Map<string, string> | undefined;
   #builtin: Set<string> | undefined;
-  #aliases: { pattern: string; module: string }[] | undefined;
+  #aliases: { pattern: string; prefix: string; module: string }[] | undefined;
   #symbols: Map<string, string[]> | undefined;
   #builtinModinfo: Map<string, string[]> | undefined;
 
@@ -176,13 +176,20 @@ export class ModuleDirectory {
     return this.#builtinModinfo.get(name) ?? 'ENOSYS';
   }
 
-  /** `modules.alias` lines `alias <pattern> <module>`, in file order. */
-  get aliases(): readonly { pattern: string; module: string }[] {
+  /**
+   * `modules.alias` lines `alias <pattern> <module>`, in file order, the pattern normalised as depmod
+   * indexes it (`tools/depmod.c: output_aliases_bin` runs alias_normalize), with its literal prefix
+   * (up to the first wildcard) to rule most names out without matching.
+   */
+  get aliases(): readonly { pattern: string; prefix: string; module: string }[] {
     if (this.#aliases) return this.#aliases;
     this.#aliases = [];
     for (const line of (this.#read('modules.alias') ?? '').split('\n')) {
       const m = /^alias\s+(\S+)\s+(\S+)/.exec(line);
-      if (m) this.#aliases.push({ pattern: m[1]!, module: m[2]! });
+      const pattern = m ? aliasNormalize(m[1]!) : undefined;
+      if (pattern === undefined) continue;
+      const wild = pattern.search(/[*?[\\]/);
+      this.#aliases.push({ pattern, prefix: wild < 0 ? pattern : pattern.slice(0, wild), module: m![2]! });
     }
     return this.#aliases;
   }
@@ -235,9 +242,8 @@ export class ModuleDirectory {
       if (mods) return mods.map((m) => this.#located(m));
     }
     const matched: string[] = [];
-    for (const { pattern, module } of this.aliases) {
-      const normalized = aliasNormalize(pattern);
-      if (normalized !== undefined && fnmatch(normalized, name)) matched.push(module);
+    for (const { pattern, prefix, module } of this.aliases) {
+      if (name.startsWith(prefix) && fnmatch(pattern, name)) matched.push(module);
     }
     if (matched.length > 0) return matched.map((m) => this.#located(m));
     if (this.builtin.has(name)) return [{ kind: 'builtin', name }];
