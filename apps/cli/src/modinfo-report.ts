@@ -53,6 +53,9 @@ export interface ModuleReport {
   failed: boolean;
 }
 
+/** The info-list keys that come from the signature (`kmod_module_get_info`). */
+const SIGNATURE_KEYS = new Set(['sig_id', 'signer', 'sig_key', 'sig_hashalgo', 'signature']);
+
 /** The report for one job; never throws. */
 export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
   if (job.kind === 'error') return { stdout: '', stderr: job.message, failed: true };
@@ -78,7 +81,9 @@ export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
     const opened = openModuleFile(job.path, { sparse: true, size: job.size });
     if (!('module' in opened)) return fail(report, job.name, opened.errno);
     const { modinfo } = opened.module;
-    const signature = signatureOf(opened.module);
+    // Reading the signature is the dearest part; `-F` of another key never shows it.
+    const signature =
+      style.field === undefined || SIGNATURE_KEYS.has(style.field) ? signatureOf(opened.module) : null;
     if (modinfo.some((e) => e.key.includes('\uFFFD') || e.value.includes('\uFFFD'))) {
       return reportBytes(head.text, modinfo, signature, style);
     }
