@@ -255,3 +255,24 @@ test('before 5.19: the __kcrctab entry refers to the absolute symbol __crc_<name
   const add = readModule(bytes).exports.find((e) => e.name === 'kmodkit_test_add')!;
   expect(add.crc).toBe(0x12345678n);
 });
+
+test('a module in a view at an odd offset of a larger buffer reads the same', () => {
+  for (const name of ['kmodkit_test.ko', 'kmodkit_test-signed.ko']) {
+    const plain = fixture(name);
+    const big = new Uint8Array(plain.length + 100).fill(0xa5);
+    big.set(plain, 13);
+    const view = big.subarray(13, 13 + plain.length);
+    const a = readModule(plain);
+    const b = readModule(view);
+    expect(b.modinfo.map(({ key, value }) => [key, value])).toEqual(
+      a.modinfo.map(({ key, value }) => [key, value]),
+    );
+    expect(b.params).toEqual(a.params);
+    expect(b.exports).toEqual(a.exports);
+    expect(b.imports).toEqual(a.imports);
+    expect(b.versions).toEqual(a.versions);
+    expect(b.elf.symbols!.all()).toEqual(a.elf.symbols!.all());
+    expect(b.signature?.signer).toEqual(a.signature?.signer);
+    expect(b.validate()).toEqual([]);
+  }
+});
