@@ -4,12 +4,13 @@
  * fixtures/modules/README.md).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { main } from '../src/index.js';
+import { fetchCorpus, modulesUnder, skipCorpus } from './corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../fixtures/modules');
@@ -234,40 +235,25 @@ describe('kmodkit modinfo --json', () => {
   });
 });
 
-describe.skipIf(process.env.KMODKIT_SKIP_CORPUS === '1')(
-  'kmodkit modinfo --json over the amd64 corpus',
-  () => {
-    test('every module reads: one object each, in order, no error, name and signer as kmod shows them', async () => {
-      const fetched = spawnSync('bash', [join(here, '../../../scripts/fetch-corpus.sh')], {
-        encoding: 'utf8',
-      });
-      const tree = fetched.stdout.trim();
-      const files: string[] = [];
-      const walk = (d: string) => {
-        for (const e of readdirSync(d, { withFileTypes: true })) {
-          if (e.isDirectory()) walk(join(d, e.name));
-          else if (e.name.endsWith('.ko')) files.push(join(d, e.name));
-        }
-      };
-      walk(tree);
-      files.sort();
-      expect(files.length).toBeGreaterThan(4000);
-      const r = await run(['modinfo', '--json', ...files]);
-      expect(r.status).toBe(0);
-      const objects = r.stdout
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(objects.map((o) => o.filename)).toEqual(files);
-      expect(objects.filter((o) => 'error' in o)).toEqual([]);
-      const kmod = (field: string) =>
-        spawnSync('modinfo', ['-F', field, ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const names = kmod('name');
-      if (names.status === null) return; // no kmod here: the structural checks above still ran
-      expect(objects.map((o) => o.name)).toEqual(names.stdout.trimEnd().split('\n'));
-      expect(objects.map((o) => (o.signature as { signer: string } | null)?.signer)).toEqual(
-        kmod('signer').stdout.trimEnd().split('\n'),
-      );
-    });
-  },
-);
+describe.skipIf(skipCorpus)('kmodkit modinfo --json over the amd64 corpus', () => {
+  test('every module reads: one object each, in order, no error, name and signer as kmod shows them', async () => {
+    const files = modulesUnder(fetchCorpus('amd64')[0]!);
+    expect(files.length).toBeGreaterThan(4000);
+    const r = await run(['modinfo', '--json', ...files]);
+    expect(r.status).toBe(0);
+    const objects = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => o.filename)).toEqual(files);
+    expect(objects.filter((o) => 'error' in o)).toEqual([]);
+    const kmod = (field: string) =>
+      spawnSync('modinfo', ['-F', field, ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const names = kmod('name');
+    if (names.status === null) return; // no kmod here: the structural checks above still ran
+    expect(objects.map((o) => o.name)).toEqual(names.stdout.trimEnd().split('\n'));
+    expect(objects.map((o) => (o.signature as { signer: string } | null)?.signer)).toEqual(
+      kmod('signer').stdout.trimEnd().split('\n'),
+    );
+  });
+});

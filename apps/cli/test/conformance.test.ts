@@ -9,25 +9,17 @@
  * CI its absence is a failure, elsewhere the suite skips.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { fetchCorpus, modulesUnder, skipCorpus } from './corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
 const bin = join(here, '../bin/kmodkit.js');
 const fixtures = join(repo, 'fixtures/modules');
-const skipCorpus = process.env.KMODKIT_SKIP_CORPUS === '1';
 
 const kmod = ['/usr/sbin/modinfo', '/sbin/modinfo', '/usr/bin/modinfo'].find((p) => existsSync(p));
 if (kmod === undefined && process.env.CI) throw new Error('kmod is not installed: apt-get install kmod');
@@ -103,27 +95,6 @@ function sameOverFiles(options: readonly string[], files: readonly string[], bat
       `modinfo ${options.join(' ')} over files ${i}..${i + slice.length}: differs, but no single file does\n${difference(expected, actual)}`,
     );
   }
-}
-
-function modulesUnder(dir: string, suffix = '.ko'): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith(suffix)) out.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
-function fetchCorpus(...arches: string[]): string[] {
-  const r = spawnSync('bash', [join(repo, 'scripts/fetch-corpus.sh'), ...arches], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (r.status !== 0) throw new Error(`scripts/fetch-corpus.sh ${arches.join(' ')} failed`);
-  return r.stdout.trim().split('\n');
 }
 
 function compressedCopies(tree: string, kind: 'xz' | 'zst', nth: number): string {
