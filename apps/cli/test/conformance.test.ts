@@ -229,6 +229,33 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
     });
   });
 
+  describe('signature trailers kmod reads by its own rules (libkmod-signature.c)', () => {
+    /** The signed fixture with bytes of `struct module_signature` (12 bytes before the magic) replaced. */
+    function trailer(name: string, fields: Record<number, number>): string {
+      const bytes = Buffer.from(readFileSync(FIXTURES[3]!));
+      const ms = bytes.length - 28 - 12;
+      for (const [at, value] of Object.entries(fields)) bytes[ms + Number(at)] = value;
+      const file = join(scratch, name);
+      writeFileSync(file, bytes);
+      return file;
+    }
+
+    // Field offsets: 0 algo, 1 hash, 2 id_type, 3 signer_len, 4 key_id_len, 8..11 sig_len (big-endian).
+    test.each([
+      ['PGP id type (fill_default: raw bytes, no PKCS#7)', { 0: 1, 1: 4, 2: 0, 3: 3, 4: 8 }],
+      ['X.509 id type', { 0: 1, 1: 2, 2: 1, 3: 5, 4: 4 }],
+      ['PKCS#7 with non-zero algo and hash, which the kernel refuses and kmod shows', { 0: 1, 1: 4 }],
+      ['a hash number past kmod’s table: no signature fields', { 1: 9 }],
+      ['an id type past the table: no signature fields', { 2: 3 }],
+      ['sig_len 0: no signature fields', { 8: 0, 9: 0, 10: 0, 11: 0 }],
+      ['sig_len larger than the file: no signature fields', { 8: 0x7f }],
+    ])('%s', (name, fields) => {
+      const file = trailer(`${name.replace(/\W+/g, '_')}.ko`, fields);
+      same([file]);
+      same(['-F', 'signer', file]);
+    });
+  });
+
   describe('errors', () => {
     beforeAll(() => {
       const elf = readFileSync(FIXTURES[5]!);
