@@ -43,6 +43,26 @@ export async function publishablePackages(repoRoot, { withPrivate = false } = {}
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * The dependencies this workspace patches (`patchedDependencies` in pnpm-workspace.yaml or in the
+ * root package.json's "pnpm" field), as `name → patch file`. A user's npm install of a published
+ * package gets these unpatched.
+ * @returns {Promise<Map<string, string>>}
+ */
+export async function patchedDependencies(repoRoot) {
+  const patched = new Map();
+  const workspace = await readFile(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8');
+  const section = /^patchedDependencies:\n((?:[ \t]+\S.*\n?)*)/m.exec(workspace)?.[1] ?? '';
+  for (const [, spec, patch] of section.matchAll(/^\s+['"]?(\S+?)['"]?:\s*(\S+)\s*$/gm)) {
+    patched.set(spec.replace(/(.)@[^@]*$/, '$1'), patch);
+  }
+  const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
+  for (const [spec, patch] of Object.entries(root.pnpm?.patchedDependencies ?? {})) {
+    patched.set(spec.replace(/(.)@[^@]*$/, '$1'), patch);
+  }
+  return patched;
+}
+
 /** `turbo run build` for the publishable packages (and, through `^build`, what they depend on). */
 export async function buildPackages(repoRoot, packages) {
   const filters = packages.map((p) => `--filter=${p.name}`);

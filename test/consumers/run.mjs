@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeFailure, exec } from './exec.mjs';
 import { EXPECTATIONS, inspectPackage } from './inspect.mjs';
-import { buildPackages, packPackages, publishablePackages, runPnpm } from './pack.mjs';
+import { buildPackages, packPackages, patchedDependencies, publishablePackages, runPnpm } from './pack.mjs';
 import { readFixtures } from './programs/fixtures.mjs';
 import {
   createProject,
@@ -99,8 +99,22 @@ await finish();
 async function consumerChecks(packed) {
   const ts = createRequire(join(repoRoot, 'package.json'))('typescript');
   const context = { repoRoot, license: await readFile(join(repoRoot, 'LICENSE'), 'utf8') };
+  const patched = await patchedDependencies(repoRoot);
   for (const pkg of packed.values()) {
-    await step(`tarball ${pkg.name}`, async () => fail(await inspectPackage(pkg, context)));
+    await step(`tarball ${pkg.name}`, async () => {
+      fail(await inspectPackage(pkg, context));
+      // Not a failure: a known trade-off the package's README should state, shown on every run.
+      const manifest = JSON.parse(await readFile(join(pkg.root, 'package.json'), 'utf8'));
+      const unpatched = Object.keys(manifest.dependencies ?? {}).filter((name) => patched.has(name));
+      return unpatched.length === 0
+        ? undefined
+        : unpatched
+            .map(
+              (name) =>
+                `note: this workspace patches ${name} (${patched.get(name)}); npm users get it unpatched`,
+            )
+            .join('\n');
+    });
   }
 
   const registry = await startRegistry(packed.values());
