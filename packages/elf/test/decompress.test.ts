@@ -175,7 +175,9 @@ describe('zstd: a Huffman table whose FSE states read zero bits', () => {
   // Found by the fuzzer (seed 1017369 on kmodkit_test.ko.zst): fzstd 0.1.1 looped forever here, so the
   // workspace carries patches/fzstd@0.1.1.patch, which stops after 255 weights as zstd's own decoder does.
   test('is refused as corrupt instead of spinning', () => {
-    const bytes = new Uint8Array(readFileSync(new URL('./data/zstd-huffman-zero-bit-states.zst', import.meta.url)));
+    const bytes = new Uint8Array(
+      readFileSync(new URL('./data/zstd-huffman-zero-bit-states.zst', import.meta.url)),
+    );
     expect(() => decompress(bytes)).toThrowError(expect.objectContaining({ code: 'DECOMPRESS_CORRUPT' }));
   });
 });
