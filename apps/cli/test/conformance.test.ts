@@ -432,7 +432,7 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
             copyFileSync(join(amd64, name), join(dest, name));
           }
         }
-        const depmod = spawnSync('depmod', ['-b', root, version]);
+        const depmod = spawnSync(join(dirname(kmod!), 'depmod'), ['-b', root, version]);
         if (depmod.status !== 0) throw new Error(`depmod failed: ${depmod.stderr}`);
       });
 
