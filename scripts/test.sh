@@ -39,7 +39,7 @@ pnpm install --frozen-lockfile
 echo "== lint"
 pnpm lint
 echo "== build, typecheck, test"
-pnpm turbo run build typecheck test --output-logs=errors-only --continue=never
+pnpm turbo run build typecheck test --output-logs=errors-only --continue=dependencies-successful
 if [[ -f test/consumers/run.mjs ]]; then
   echo "== consumer projects"
   pnpm test:consumers
