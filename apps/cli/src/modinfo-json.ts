@@ -39,7 +39,7 @@ export function jsonModule(
         type: p.type,
         elementType: p.elementType ?? null,
         maxLength: p.maxLength ?? null,
-        perm: `0${p.perm.toString(8)}`,
+        perm: p.perm === 0 ? '0' : `0${p.perm.toString(8)}`,
         description: p.description ?? null,
         parmtype: p.parmtype ?? null,
       })),

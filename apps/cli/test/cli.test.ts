@@ -165,7 +165,7 @@ describe('kmodkit modinfo --json', () => {
     const byName = Object.fromEntries(params.map((p) => [p.name, p]));
     expect(byName.p_int).toMatchObject({ type: 'int', perm: '0644' });
     expect(byName.p_uint).toMatchObject({ type: 'uint', perm: '0600' });
-    expect(byName.p_ushort).toMatchObject({ type: 'ushort', perm: '00' });
+    expect(byName.p_ushort).toMatchObject({ type: 'ushort', perm: '0' });
     expect(byName.p_string).toMatchObject({ type: 'string', maxLength: 16 });
     expect(byName.p_int_array).toMatchObject({ type: 'array', elementType: 'int', maxLength: 4 });
     expect(byName.p_charp_array).toMatchObject({
