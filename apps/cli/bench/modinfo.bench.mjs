@@ -77,7 +77,11 @@ for (const [what, files] of sets) {
   // All files in one process for both tools (the list fits in ARG_MAX).
   const kmodRuns = [];
   const oursRuns = [];
-  timeOnce(kmod, files); // warm the page cache
+  // Warm-up, which also checks that both print the same bytes: timing a wrong answer means nothing.
+  const expected = spawnSync(kmod, files, { maxBuffer: 1 << 30 }).stdout;
+  const actual = spawnSync(process.execPath, [bin, 'modinfo', ...files], { maxBuffer: 1 << 30 }).stdout;
+  if (!expected.equals(actual))
+    throw new Error(`kmodkit modinfo output differs from kmod's for the ${what} files`);
   for (let i = 0; i < rounds; i++) {
     kmodRuns.push(timeOnce(kmod, files));
     oursRuns.push(timeOnce(process.execPath, [bin, 'modinfo', ...files]));
