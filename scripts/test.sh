@@ -38,10 +38,35 @@ echo "== install"
 pnpm install --frozen-lockfile
 echo "== lint"
 pnpm lint
+# The real-kernel tests (Debian's 6.1 kernel under qemu, TCG) are part of the whole suite;
+# KMODKIT_QEMU=0 leaves them out.
+export KMODKIT_QEMU="${KMODKIT_QEMU:-1}"
+
 echo "== build, typecheck, test"
-pnpm turbo run build typecheck test --output-logs=errors-only --continue=dependencies-successful
-if [[ -f test/consumers/run.mjs ]]; then
-  echo "== consumer projects"
-  pnpm test:consumers
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+pnpm turbo run build typecheck test --output-logs=full --continue=dependencies-successful 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run, summed from every package's vitest summary.
+summary="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /^[^ ]*:test: +Tests +[0-9]/ {
+    for (i = 1; i <= NF; i++) {
+      if ($(i) ~ /^passed/) passed += $(i - 1)
+      if ($(i) ~ /^failed/) failed += $(i - 1)
+      if ($(i) ~ /^skipped/) skipped += $(i - 1)
+    }
+  }
+  END { printf "vitest: %d passed, %d failed, %d skipped\n", passed, failed, skipped }')"
+echo "$summary"
+((status == 0)) || { echo "== build, typecheck or test failed (exit $status)"; exit "$status"; }
+
+if [[ $KMODKIT_QEMU == 1 ]]; then
+  echo "== fixture modules in the real kernel (qemu)"
+  scripts/check-fixtures-in-qemu.sh
 fi
+echo "== consumer projects"
+pnpm test:consumers
 echo "== all tests passed"
+echo "$summary"
