@@ -11,7 +11,7 @@
  * The reading itself is @kmodkit/elf's `readModule`.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type Compression, isElfError, type KernelModule, readModule } from '@kmodkit/elf';
+import { type Compression, detectCompression, isElfError, type KernelModule, readModule } from '@kmodkit/elf';
 import { fastDecoder } from './node-decompress.js';
 
 /** kmod reads this many bytes to recognise a compression magic; a shorter file is EINVAL. */
@@ -30,15 +30,6 @@ export interface OpenFailure {
   readonly message: string;
   readonly code: string;
   readonly offset?: number;
-}
-
-/** The compression a file's first bytes announce (the magic numbers kmod's `comp_types` lists). */
-export function compressionOf(bytes: Uint8Array): Compression {
-  const [a, b, c, d, e, f] = bytes;
-  if (a === 0xfd && b === 0x37 && c === 0x7a && d === 0x58 && e === 0x5a && f === 0x00) return 'xz';
-  if (a === 0x28 && b === 0xb5 && c === 0x2f && d === 0xfd) return 'zstd';
-  if (a === 0x1f && b === 0x8b) return 'gzip';
-  return 'none';
 }
 
 /** Files smaller than this are read whole: one read is cheaper than the several a sparse read needs. */
@@ -136,7 +127,7 @@ function readRange(fd: number, bytes: Uint8Array, offset: number, length: number
 function readSparse(fd: number, size: number): KernelModule | undefined {
   const bytes = scratch(size, true);
   readRange(fd, bytes, 0, 64);
-  if (compressionOf(bytes) !== 'none') return undefined;
+  if (detectCompression(bytes) !== 'none') return undefined;
   try {
     const { shoff } = readModule(bytes).header;
     if (!(shoff > 0 && shoff < size)) return undefined;
@@ -164,7 +155,7 @@ export function openModuleBytes(bytes: Uint8Array): OpenedModule | OpenFailure {
   if (bytes.length < MAGIC_READ) {
     return { errno: 'EINVAL', code: 'TRUNCATED', message: `${bytes.length} bytes is too short for a module` };
   }
-  const compression = compressionOf(bytes);
+  const compression = detectCompression(bytes);
   const decode = compression === 'none' ? undefined : fastDecoder(compression);
   let decoded: Uint8Array | undefined;
   if (decode !== undefined) {
