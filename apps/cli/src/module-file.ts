@@ -199,7 +199,7 @@ function checkModule(module: KernelModule): OpenedModule | OpenFailure {
  */
 function kmodElfProblem(module: KernelModule): string | undefined {
   const h = module.header;
-  const shdrSize = h.class === 'ELF64' ? 64 : 40;
+  const shdrSize = module.elf.shdrSize;
   if (h.shentsize !== shdrSize) return `e_shentsize is ${h.shentsize}, not ${shdrSize}`;
   if (h.shnum === 0 || h.shstrndx === 0 || h.shstrndx >= h.shnum) return 'no section-name table';
   const names = module.elf.sectionNameTable;
