@@ -3,7 +3,7 @@
  * its JSON line), and whether it failed. Runs on the main thread and in the worker alike, so its
  * input and output are plain data.
  */
-import type { KernelModule, ModinfoEntry } from '@kmodkit/elf';
+import { type KernelModule, type ModinfoEntry, readSignature } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
 import {
   formatHead,
@@ -140,12 +140,12 @@ function splitInfo(s: string): InfoEntry {
 }
 
 /**
- * The signature kmod would show, or null. A signature @kmodkit/elf finds malformed is one kmod would
- * not show either (`kmod_module_signature_info` returns false and the fields are left out).
+ * The signature kmod would show, or null: read by kmod's rules (libkmod-signature.c), which show some
+ * trailers the kernel's mod_check_sig refuses; a trailer kmod cannot read leaves the fields out.
  */
 function signatureOf(module: KernelModule): SignatureFields | null {
   try {
-    return module.signature;
+    return readSignature(module.bytes, { rules: 'kmod' }).signature;
   } catch {
     return null;
   }

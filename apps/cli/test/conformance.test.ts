@@ -254,10 +254,8 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       same(['-F', 'signer', file]);
     });
 
-    // Known difference: @kmodkit/elf's `.signature` follows the kernel's mod_check_sig, which refuses
-    // a PKCS#7 trailer with non-zero algo/hash that kmod still shows; the kmod-rules reader
-    // (readSignature(…, { rules: 'kmod' })) is not exported yet. This fails loudly once it is.
-    test.fails('PKCS#7 with non-zero algo and hash, which the kernel refuses and kmod shows', () => {
+    // The kernel's mod_check_sig refuses a PKCS#7 trailer with non-zero algo/hash; kmod still shows it.
+    test('PKCS#7 with non-zero algo and hash, which the kernel refuses and kmod shows', () => {
       same([trailer('pkcs7-params.ko', { 0: 1, 1: 4 })]);
     });
   });
