@@ -4,7 +4,8 @@
 #
 # Usage: scripts/qemu-run.sh [--] command [args...]
 #   The guest's root is this machine's root, shared read-only over 9p, with fresh proc, sysfs,
-#   devtmpfs and a tmpfs on /tmp; the command runs as root in the current directory under
+#   devtmpfs and a tmpfs on /tmp and /run (a working directory under them stays visible: its top
+#   directory is bind-mounted back); the command runs as root in the current directory under
 #   `env -i` with a minimal PATH. Its stdout and stderr come back on ours after the guest stops.
 #   Files the guest writes: only to /tmp (lost) or to $KMODKIT_QEMU_OUT (see below).
 # Env:  KMODKIT_CACHE=dir        cache (default ~/.cache/kmodkit); kernel and initramfs in qemu/<version>/
@@ -43,7 +44,8 @@ fi
 # --- kernel and initramfs, cached per kernel version -------------------------------------
 moddir=$(KMODKIT_CORPUS_ABI=$abi "$here/fetch-corpus.sh" amd64)
 kver=$(basename "$moddir")
-kdir=$cache/qemu/$kver
+# The suffix names the /init recipe: change it when /init changes, so cached initramfs are rebuilt.
+kdir=$cache/qemu/$kver-init2
 if [[ ! -f $kdir/.complete ]]; then
   log "preparing kernel and initramfs for $kver in $kdir"
   tmp=$(mktemp -d "$cache/qemu/.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$cache/qemu"; mktemp -d "$cache/qemu/.tmp.XXXXXX"; })
@@ -79,8 +81,21 @@ opts=trans=virtio,version=9p2000.L,msize=262144
 \$B mount -t proc proc /mnt/proc
 \$B mount -t sysfs sysfs /mnt/sys
 \$B mount -t devtmpfs devtmpfs /mnt/dev
+# The guest gets its own tmpfs on /tmp and /run. When the host's working directory is under one of
+# them (a checkout in /tmp), keep its top directory visible through a bind mount.
+keep=
+case "\$kmodkit_cwd" in
+/tmp/?*|/run/?*)
+  rest=\${kmodkit_cwd#/*/}
+  keep=\${kmodkit_cwd%%/\$rest}/\${rest%%/*}
+  \$B mkdir -p /keep && \$B mount -o bind "/mnt\$keep" /keep || keep=
+  ;;
+esac
 \$B mount -t tmpfs tmpfs /mnt/tmp
 \$B mount -t tmpfs tmpfs /mnt/run
+if [ -n "\$keep" ]; then
+  \$B mkdir -p "/mnt\$keep" && \$B mount -o bind /keep "/mnt\$keep" || echo "init: keeping \$keep visible failed"
+fi
 \$B chroot /mnt /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
   HOME=/root TERM=dumb LANG=C.UTF-8 KMODKIT_QEMU_OUT="\$kmodkit_run" KMODKIT_IN_QEMU=1 \\
   /bin/sh "\$kmodkit_run/cmd.sh" >"/mnt\$kmodkit_run/stdout" 2>"/mnt\$kmodkit_run/stderr"
@@ -114,7 +129,7 @@ timeout --foreground -k 10 "$timeout_s" \
   qemu-system-x86_64 -machine pc,accel=tcg -cpu max -smp 2 -m "$mem" \
     -display none -monitor none -serial "file:$run/console.log" -no-reboot \
     -kernel "$kdir/vmlinux" -initrd "$kdir/initramfs.cpio.gz" \
-    -append "console=ttyS0 quiet panic=-1 kmodkit_run=$run" \
+    -append "console=ttyS0 quiet panic=-1 kmodkit_run=$run kmodkit_cwd=$PWD" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$run,mount_tag=out,security_model=none" \
     </dev/null >"$run/qemu.log" 2>&1 || status=$?
