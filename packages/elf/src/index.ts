@@ -41,7 +41,12 @@ export type { ModuleParam } from './params.js';
 export { isCompressed, readModule } from './read-module.js';
 export type { Relocation } from './relocation.js';
 export type { Section } from './section.js';
-export { MODULE_SIG_STRING, type ModuleSignature, type ReadSignatureOptions, readSignature } from './signature.js';
+export {
+  MODULE_SIG_STRING,
+  type ModuleSignature,
+  type ReadSignatureOptions,
+  readSignature,
+} from './signature.js';
 export type { ElfSymbol, SymbolTable } from './symbol.js';
 export type { ThisModule } from './this-module.js';
 export type { ValidateOptions } from './validate.js';
