@@ -33,18 +33,9 @@ fi
 log "using headers ABI $abi (linux-headers-$abi-amd64)"
 
 # --- tools --------------------------------------------------------------------------------
-need=(linux-headers-"$abi"-amd64 build-essential kmod xz-utils zstd gzip openssl)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "installing: ${missing[*]}"
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; then
-    apt-get update >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
-  fi
-fi
+# shellcheck source=scripts/debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
+ensure_debian_packages linux-headers-"$abi"-amd64 build-essential kmod xz-utils zstd gzip openssl
 
 kdir=/usr/src/linux-headers-$abi-amd64
 sign_file=$kdir/scripts/sign-file

@@ -75,24 +75,18 @@ fetch_one() {
 
   if [[ -n ${KMODKIT_CORPUS_ABI:-} ]]; then
     abi=$KMODKIT_CORPUS_ABI
-    pkg=linux-image-$abi-$flavour
-    dest=$corpus/$pkg
-    if [[ -f $dest/.complete ]]; then
-      cat "$dest/.complete"
-      return 0
-    fi
-    ensure_arch "$arch"
   else
     ensure_arch "$arch"
     abi=$(newest_abi "$arch" "$flavour") ||
       die "apt has no linux-image-6.1.0-*-$flavour for $arch (run apt-get update?)"
-    pkg=linux-image-$abi-$flavour
-    dest=$corpus/$pkg
-    if [[ -f $dest/.complete ]]; then
-      cat "$dest/.complete"
-      return 0
-    fi
   fi
+  pkg=linux-image-$abi-$flavour
+  dest=$corpus/$pkg
+  if [[ -f $dest/.complete ]]; then
+    cat "$dest/.complete"
+    return 0
+  fi
+  ensure_arch "$arch"
 
   log "downloading $pkg:$arch"
   mkdir -p "$corpus"

@@ -31,15 +31,9 @@ die() { log "error: $*"; exit 125; }
 (($#)) || { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 125; }
 
 # --- host tools ---------------------------------------------------------------------------
-need=(qemu-system-x86 busybox-static cpio xz-utils kmod)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "installing: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
-fi
+# shellcheck source=scripts/debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
+ensure_debian_packages qemu-system-x86 busybox-static cpio xz-utils kmod
 
 # --- kernel and initramfs, cached per kernel version -------------------------------------
 moddir=$(KMODKIT_CORPUS_ABI=$abi "$here/fetch-corpus.sh" amd64)
