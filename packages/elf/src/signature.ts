@@ -231,15 +231,63 @@ const TAG_SET = 17;
 const CLASS_UNIVERSAL = 1;
 const CLASS_CONTEXT = 3;
 
+/** A PKCS#7 message parsed before, and where in it the signature's content octets lie. */
+interface ParsedPkcs7 {
+  readonly blob: Uint8Array;
+  readonly fields: Pkcs7Fields;
+  readonly sigStart: number;
+  readonly sigEnd: number;
+}
+
+/** The messages parsed last, most recent first (a few signing keys at most in one tree). */
+const recent: ParsedPkcs7[] = [];
+const RECENT_MAX = 4;
+
 /**
  * Reads what kmod's fill_pkcs7 reads from the CMS SignedData (RFC 5652 5.1, 5.3): the first
  * SignerInfo's issuerAndSerialNumber, digestAlgorithm, signatureAlgorithm and signature.
+ *
+ * Every module signed with one key carries the same message but for the signature's content octets
+ * (sign-file adds no signed attributes or certificates). Content octets of a primitive OCTET STRING
+ * are opaque to the parser, so a message equal to one parsed before in every other byte has the
+ * same structure and fields: only the signature is taken anew. This is exact, not a guess, and it
+ * saves asn1js's work (about 0.14 ms a message) for all but the first module of a tree.
  */
 function readPkcs7(blob: Uint8Array, at: number): Pkcs7Fields {
+  for (const [i, seen] of recent.entries()) {
+    if (!sameOutside(seen, blob)) continue;
+    if (i > 0) recent.unshift(...recent.splice(i, 1));
+    return {
+      ...seen.fields,
+      keyId: seen.fields.keyId.slice(),
+      signature: blob.slice(seen.sigStart, seen.sigEnd),
+    };
+  }
+  const fields = parsePkcs7(blob, at);
+  const view = fields.signature;
+  const sigStart = view.byteOffset - blob.byteOffset;
+  if (view.buffer === blob.buffer && sigStart >= 0 && sigStart + view.length <= blob.length) {
+    recent.unshift({ blob: blob.slice(), fields, sigStart, sigEnd: sigStart + view.length });
+    recent.length = Math.min(recent.length, RECENT_MAX);
+  }
+  return { ...fields, keyId: fields.keyId.slice(), signature: view.slice() };
+}
+
+/** Whether `blob` equals `seen.blob` in every byte outside the signature's content octets. */
+function sameOutside(seen: ParsedPkcs7, blob: Uint8Array): boolean {
+  const a = seen.blob;
+  if (a.length !== blob.length) return false;
+  for (let i = a.length - 1; i >= seen.sigEnd; i--) if (a[i] !== blob[i]) return false;
+  for (let i = 0; i < seen.sigStart; i++) if (a[i] !== blob[i]) return false;
+  return true;
+}
+
+/** The fields of a message, parsed by asn1js; `signature` is a view into `blob`. */
+function parsePkcs7(blob: Uint8Array, at: number): Pkcs7Fields {
   const bad = (what: string): never => fail('SIGNATURE_BAD_PKCS7', `PKCS#7 message: ${what}`, at);
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
-    parsed = asn1js.fromBER(blob);
+    parsed = asn1js.fromBER(blob, { copyInput: false });
   } catch (e) {
     // asn1js throws its own errors for some malformed values (e.g. a UniversalString whose length
     // is not a multiple of 4).
@@ -304,7 +352,7 @@ function readPkcs7(blob: Uint8Array, at: number): Pkcs7Fields {
     keyId: serialMagnitude(bytes(node(serial, CLASS_UNIVERSAL, TAG_INTEGER, 'serialNumber'))),
     hashAlgorithm: HASH_ALGORITHM_OIDS[digestAlgorithm] ?? 'unknown',
     algorithm: SIGNATURE_ALGORITHM_OIDS[signatureAlgorithm] ?? signatureAlgorithm,
-    signature: signature.slice(),
+    signature,
   };
 }
 

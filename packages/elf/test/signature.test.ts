@@ -70,6 +70,28 @@ describe('the signed fixture', () => {
     expect(image[signature!.offset]).toBe(0x30); // DER SEQUENCE: ContentInfo
   });
 
+  test('a message read before is read again exactly: new signature bytes, and any other byte changed', () => {
+    const again = image.slice();
+    const sigAt = image.length - 12 - MODULE_SIG_STRING.length - signature!.signature.length;
+    again[sigAt] = again[sigAt]! ^ 0xff;
+    const first = readSignature(again).signature!;
+    expect(first.signature[0]).toBe(signature!.signature[0]! ^ 0xff);
+    expect(Buffer.compare(first.signature.subarray(1), signature!.signature.subarray(1))).toBe(0);
+    // What a caller does to a result does not leak into the next one.
+    first.keyId.fill(0);
+    first.signature.fill(0);
+    expect(readSignature(image).signature).toEqual(signature);
+    // The last byte of the serial number, inside the issuerAndSerialNumber before the signature.
+    const keyIdLast =
+      Buffer.from(image).indexOf(Buffer.from(signature!.keyId), signature!.offset) + signature!.keyId.length - 1;
+    expect(keyIdLast).toBeGreaterThan(signature!.offset);
+    const other = image.slice();
+    other[keyIdLast] = other[keyIdLast]! ^ 0x01;
+    const changed = readSignature(other).signature!;
+    expect(changed.keyId).not.toEqual(signature!.keyId);
+    expect(changed.signature).toEqual(signature!.signature);
+  });
+
   test('an unsigned module has no signature', () => {
     expect(readSignature(unsigned)).toEqual({ signature: null, contentLength: unsigned.length });
     expect(readSignature(new Uint8Array(0))).toEqual({ signature: null, contentLength: 0 });
