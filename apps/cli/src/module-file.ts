@@ -32,10 +32,15 @@ export interface OpenFailure {
   readonly offset?: number;
 }
 
-/** Files smaller than this are read whole: one read is cheaper than the several a sparse read needs. */
-const SPARSE_MIN = 96 * 1024;
-/** The sparse read takes the file from this far before the section header table to its end. */
-const TAIL_SLACK = 16 * 1024;
+/** Files smaller than this are read whole: one read is cheaper than the two or three a sparse read needs. */
+const SPARSE_MIN = 16 * 1024;
+/** The sparse read's first piece: the ELF header, and in small modules often `.modinfo` too. */
+const HEAD_READ = 4096;
+/**
+ * The second piece runs from this far before the section header table to the end of the file: ld
+ * puts the section names just before the table, and the signature is appended after it.
+ */
+const NAMES_SLACK = 2048;
 
 export interface OpenOptions {
   /**
@@ -126,28 +131,34 @@ function readRange(fd: number, bytes: Uint8Array, offset: number, length: number
 /** See {@link OpenOptions.sparse}; undefined when the file is not a plain ELF module laid out as ld does. */
 function readSparse(fd: number, size: number): KernelModule | undefined {
   const bytes = scratch(size, true);
-  readRange(fd, bytes, 0, 64);
+  const head = readRange(fd, bytes, 0, HEAD_READ);
   if (detectCompression(bytes) !== 'none') return undefined;
   try {
     const { shoff } = readModule(bytes).header;
     if (!(shoff > 0 && shoff < size)) return undefined;
-    // The signature is appended after the ELF image, whose last part is the section header table.
-    const tail = Math.max(64, Math.min(shoff, size - 64 * 1024) - TAIL_SLACK);
+    const tail = Math.max(head, shoff - NAMES_SLACK);
     readRange(fd, bytes, tail, size - tail);
     let module = readModule(bytes);
     const names = module.elf.sectionNameTable;
     if (names === undefined) return undefined;
-    if (names.offset < tail) {
-      // Section names before the tail: read them, and read the headers again with their names.
+    if (!covered(names.offset, names.size, head, tail)) {
+      // Section names elsewhere: read them, and read the headers again with their names.
       readRange(fd, bytes, names.offset, names.size);
       module = readModule(bytes);
     }
     const modinfo = module.section('.modinfo');
-    if (modinfo?.inBounds) readRange(fd, bytes, modinfo.offset, modinfo.size);
+    if (modinfo?.inBounds && !covered(modinfo.offset, modinfo.size, head, tail)) {
+      readRange(fd, bytes, modinfo.offset, modinfo.size);
+    }
     return module;
   } catch {
     return undefined;
   }
+}
+
+/** Whether [offset, offset + size) lies in what was read: [0, head) and [tail, end of file). */
+function covered(offset: number, size: number, head: number, tail: number): boolean {
+  return offset + size <= head || offset >= tail;
 }
 
 /** Opens a module file's bytes (decompressing them if they are compressed); never throws. */

@@ -68,16 +68,35 @@ export function drainChunks(input: WorkerInput, done: (chunk: WorkerChunk) => vo
   }
 }
 
-/** Reports on every job, in order, on this thread and (for many jobs) one worker thread. */
-export async function reportAll(jobs: readonly ModuleJob[], style: ReportStyle): Promise<ModuleReport[]> {
+/**
+ * Reports on every job, handing each chunk's report to `emit` in job order as soon as it and all
+ * before it are done: nothing is kept longer than that (keeping all of Debian's reports made the
+ * garbage collector the biggest cost of a run). Uses this thread and, for many compressed jobs, one
+ * worker thread.
+ */
+export async function reportAll(
+  jobs: readonly ModuleJob[],
+  style: ReportStyle,
+  emit: (report: ModuleReport) => void,
+): Promise<void> {
   const input: WorkerInput = { jobs, style, chunkSize: CHUNK_SIZE, counter: new SharedArrayBuffer(4) };
-  const reports: ModuleReport[] = [];
+  const chunks = Math.ceil(jobs.length / CHUNK_SIZE);
+  const waiting = new Map<number, ModuleReport>();
+  let next = 0;
   const store = ({ index, report }: WorkerChunk) => {
-    reports[index] = report;
+    if (index !== next) {
+      waiting.set(index, report);
+      return;
+    }
+    emit(report);
+    for (next++; waiting.has(next); next++) {
+      emit(waiting.get(next)!);
+      waiting.delete(next);
+    }
   };
   if (!worthAWorker(jobs) || availableParallelism() < 2) {
     drainChunks(input, store);
-    return reports;
+    return;
   }
   const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url), { workerData: input });
   const finished = new Promise<void>((resolve, reject) => {
@@ -91,9 +110,7 @@ export async function reportAll(jobs: readonly ModuleJob[], style: ReportStyle):
   } catch {
     // A worker that died leaves its chunks undone; they are done here below.
   }
-  const chunks = Math.ceil(jobs.length / CHUNK_SIZE);
-  for (let i = 0; i < chunks; i++) reports[i] ??= reportChunk(jobs, style, i, CHUNK_SIZE);
-  return reports;
+  while (next < chunks) store({ index: next, report: reportChunk(jobs, style, next, CHUNK_SIZE) });
 }
 
 /** Text after text stays a string; once bytes are involved (a non-UTF-8 module), the result is bytes. */

@@ -142,11 +142,11 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
 
   await loadDecompressors(decompressorsFor(jobs));
   let failed = false;
-  for (const report of await reportAll(jobs, style)) {
+  await reportAll(jobs, style, (report) => {
     ctx.stdout(report.stdout);
     if (report.stderr !== '') ctx.stderr(report.stderr);
     failed ||= report.failed;
-  }
+  });
   return failed ? 1 : 0;
 }
 
