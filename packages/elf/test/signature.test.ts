@@ -82,8 +82,8 @@ describe('the signed fixture', () => {
     first.signature.fill(0);
     expect(readSignature(image).signature).toEqual(signature);
     // The last byte of the serial number, inside the issuerAndSerialNumber before the signature.
-    const keyIdLast =
-      Buffer.from(image).indexOf(Buffer.from(signature!.keyId), signature!.offset) + signature!.keyId.length - 1;
+    const keyIdAt = Buffer.from(image).indexOf(Buffer.from(signature!.keyId), signature!.offset);
+    const keyIdLast = keyIdAt + signature!.keyId.length - 1;
     expect(keyIdLast).toBeGreaterThan(signature!.offset);
     const other = image.slice();
     other[keyIdLast] = other[keyIdLast]! ^ 0x01;
