@@ -44,13 +44,14 @@ export class ElfFile {
   readonly wordSize: 4 | 8;
   #sections: Section[] | undefined;
   #byName: Map<string, Section> | undefined;
-  readonly #scanned = new Map<string, Section | undefined>();
-  readonly #single = new Map<number, Section>();
+  // The caches below are made on first use: a module read for its `.modinfo` alone needs none of them.
+  #scanned: Map<string, Section | undefined> | undefined;
+  #single: Map<number, Section> | undefined;
   #names: Section | undefined;
   #tableCache: { count: number; names: StringTable } | null | undefined;
   #symtab: SymbolTable | null | undefined;
-  readonly #relocs = new Map<number, Relocation[]>();
-  readonly #relocsAt = new Map<number, Map<number, Relocation>>();
+  #relocs: Map<number, Relocation[]> | undefined;
+  #relocsAt: Map<number, Map<number, Relocation>> | undefined;
 
   constructor(bytes: Uint8Array) {
     const { header, reader } = readHeader(bytes);
@@ -171,9 +172,11 @@ export class ElfFile {
       }
       return this.#byName.get(name);
     }
-    if (this.#scanned.has(name)) return this.#scanned.get(name);
+    this.#scanned ??= new Map();
+    const scanned = this.#scanned;
+    if (scanned.has(name)) return scanned.get(name);
     const found = this.#scan(name);
-    this.#scanned.set(name, found);
+    scanned.set(name, found);
     return found;
   }
 
@@ -239,7 +242,7 @@ export class ElfFile {
       const s = this.#sections[index];
       if (s) return s;
     } else {
-      const cached = this.#single.get(index);
+      const cached = this.#single?.get(index);
       if (cached) return cached;
       const table = this.#table();
       if (table && Number.isInteger(index) && index >= 0 && index < table.count) {
@@ -248,6 +251,7 @@ export class ElfFile {
         const name =
           index === 0 && nameOffset === 0 ? '' : table.names.get(nameOffset, `name of section ${index}`);
         const s = this.#sectionAt(index, name);
+        this.#single ??= new Map();
         this.#single.set(index, s);
         return s;
       }
@@ -303,7 +307,9 @@ export class ElfFile {
 
   /** The relocations that patch section `index` (from every SHT_REL/SHT_RELA section aimed at it). */
   relocationsFor(index: number): readonly Relocation[] {
-    let out = this.#relocs.get(index);
+    this.#relocs ??= new Map();
+    const relocs = this.#relocs;
+    let out = relocs.get(index);
     if (out) return out;
     out = [];
     const isRel = (type: number, info: number) =>
@@ -311,17 +317,19 @@ export class ElfFile {
     for (const s of this.#find((type, _link, info) => isRel(type, info))) {
       for (const rel of this.relocations(s)) out.push(rel);
     }
-    this.#relocs.set(index, out);
+    relocs.set(index, out);
     return out;
   }
 
   /** The relocation of section `index` at byte `offset` of it, if any. */
   relocationAt(index: number, offset: number): Relocation | undefined {
-    let map = this.#relocsAt.get(index);
+    this.#relocsAt ??= new Map();
+    const relocsAt = this.#relocsAt;
+    let map = relocsAt.get(index);
     if (!map) {
       map = new Map();
       for (const rel of this.relocationsFor(index)) if (!map.has(rel.offset)) map.set(rel.offset, rel);
-      this.#relocsAt.set(index, map);
+      relocsAt.set(index, map);
     }
     return map.get(offset);
   }

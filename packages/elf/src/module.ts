@@ -39,7 +39,7 @@ export class KernelModule {
   /** The ELF reader under this module: sections, symbols, relocations. */
   readonly elf: ElfFile;
   #modinfo: readonly ModinfoEntry[] | undefined;
-  readonly #derived = new Map<string, unknown>();
+  #derived: Map<string, unknown> | undefined;
   #params: readonly ModuleParam[] | undefined;
   #exports: readonly ExportedSymbol[] | undefined;
   #imports: readonly ImportedSymbol[] | undefined;
@@ -99,9 +99,11 @@ export class KernelModule {
 
   /** A value derived from `.modinfo`, computed on first access and cached. */
   #once<T>(key: string, compute: () => T): T {
-    if (this.#derived.has(key)) return this.#derived.get(key) as T;
+    this.#derived ??= new Map();
+    const derived = this.#derived;
+    if (derived.has(key)) return derived.get(key) as T;
     const value = compute();
-    this.#derived.set(key, value);
+    derived.set(key, value);
     return value;
   }
 
