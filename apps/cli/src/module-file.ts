@@ -134,11 +134,12 @@ function readSparse(fd: number, size: number): KernelModule | undefined {
   const head = readRange(fd, bytes, 0, HEAD_READ);
   if (detectCompression(bytes) !== 'none') return undefined;
   try {
-    const { shoff } = readModule(bytes).header;
+    // Only the header is read from `module` before the rest of `bytes` arrives: the rest is lazy.
+    let module = readModule(bytes);
+    const { shoff } = module.header;
     if (!(shoff > 0 && shoff < size)) return undefined;
     const tail = Math.max(head, shoff - NAMES_SLACK);
     readRange(fd, bytes, tail, size - tail);
-    let module = readModule(bytes);
     const names = module.elf.sectionNameTable;
     if (names === undefined) return undefined;
     if (!covered(names.offset, names.size, head, tail)) {
