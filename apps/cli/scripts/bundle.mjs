@@ -17,8 +17,8 @@ rmSync(out, { recursive: true, force: true });
 const result = await build({
   input: { kmodkit: join(root, 'src/bin.ts'), 'modinfo-worker': join(root, 'src/modinfo-worker.ts') },
   platform: 'node',
-  // Loaded on demand, and not bundleable: a native addon and a package that reads its .wasm file.
-  external: ['node-liblzma', '@bokuweb/zstd-wasm'],
+  // Loaded on demand, and not bundleable: native addons, and a package that reads its .wasm file.
+  external: ['node-liblzma', '@bokuweb/zstd-wasm', 'ffi-rs'],
   logLevel: 'warn',
   // No `// <module path>` comments: they would name this machine's pnpm store.
   experimental: { attachDebugInfo: 'none' },

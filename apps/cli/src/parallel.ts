@@ -6,7 +6,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type ModuleJob, type ModuleReport, type ReportStyle, reportModule } from './modinfo-report.js';
+import {
+  decompressorsFor,
+  type ModuleJob,
+  type ModuleReport,
+  type ReportStyle,
+  reportModule,
+} from './modinfo-report.js';
+import { loadDecompressors } from './node-decompress.js';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerInput {
@@ -69,6 +76,22 @@ export function drainChunks(input: WorkerInput, done: (chunk: WorkerChunk) => vo
 }
 
 /**
+ * {@link drainChunks} for the main thread while a worker runs: it lets the event loop run after each
+ * chunk, so the worker's reports are written as they come instead of piling up until this thread is
+ * done (they made the garbage collector this thread's second-biggest cost).
+ */
+async function drainChunksYielding(input: WorkerInput, done: (chunk: WorkerChunk) => void): Promise<void> {
+  const counter = new Int32Array(input.counter);
+  const chunks = Math.ceil(input.jobs.length / input.chunkSize);
+  for (;;) {
+    const index = Atomics.add(counter, 0, 1);
+    if (index >= chunks) return;
+    done({ index, report: reportChunk(input.jobs, input.style, index, input.chunkSize) });
+    await new Promise(setImmediate);
+  }
+}
+
+/**
  * Reports on every job, handing each chunk's report to `emit` in job order as soon as it and all
  * before it are done: nothing is kept longer than that (keeping all of Debian's reports made the
  * garbage collector the biggest cost of a run). Uses this thread and, for many compressed jobs, one
@@ -95,16 +118,19 @@ export async function reportAll(
     }
   };
   if (!worthAWorker(jobs) || availableParallelism() < 2) {
+    await loadDecompressors(decompressorsFor(jobs));
     drainChunks(input, store);
     return;
   }
+  // The worker starts first: it loads its code and decoders while this thread loads its decoders.
   const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url), { workerData: input });
+  await loadDecompressors(decompressorsFor(jobs));
   const finished = new Promise<void>((resolve, reject) => {
     worker.on('message', store);
     worker.on('error', reject);
     worker.on('exit', () => resolve());
   });
-  drainChunks(input, store);
+  await drainChunksYielding(input, store);
   try {
     await finished;
   } catch {

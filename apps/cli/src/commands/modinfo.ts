@@ -7,9 +7,8 @@
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
 import { getoptLong, type OptionTable } from '../getopt.js';
-import { decompressorsFor, type ModuleJob, type ReportStyle } from '../modinfo-report.js';
+import type { ModuleJob, ReportStyle } from '../modinfo-report.js';
 import { ModuleDirectory, type ModuleLocation, pathToModname } from '../module-directory.js';
-import { loadDecompressors } from '../node-decompress.js';
 import { reportAll } from '../parallel.js';
 import type { CommandContext } from './context.js';
 
@@ -140,7 +139,6 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
     }
   }
 
-  await loadDecompressors(decompressorsFor(jobs));
   let failed = false;
   await reportAll(jobs, style, (report) => {
     ctx.stdout(report.stdout);

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { frameContentSize, systemZstd, wasmZstd } from './node-decompress.js';
+
+const FIXTURES = join(import.meta.dirname, '../../../fixtures/modules');
+const elf = readFileSync(join(FIXTURES, 'kmodkit_test.ko'));
+const zst = readFileSync(join(FIXTURES, 'kmodkit_test.ko.zst'));
+
+const scratch = mkdtempSync(join(tmpdir(), 'kmodkit-zstd-'));
+
+/**
+ * `input` compressed by the zstd command line from a file, as `make modules_install` runs it, so that
+ * the frame header carries the content size (`args` e.g. ['-19']).
+ */
+function zstd(args: string[], input: Uint8Array): Buffer {
+  const file = join(scratch, 'input');
+  writeFileSync(file, input);
+  const out = spawnSync('zstd', ['-q', '-c', ...args, file], { maxBuffer: 1 << 26 });
+  if (out.status !== 0) throw new Error(`zstd ${args.join(' ')}: ${out.stderr}`);
+  return out.stdout;
+}
+
+describe('frameContentSize (RFC 8878 3.1.1.1)', () => {
+  // Magic, then the Frame_Header_Descriptor and what it says follows.
+  const frame = (...header: number[]) => Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, ...header]);
+  test.each([
+    ['single segment, 1-byte size', frame(0x20, 0x7f), 0x7f],
+    ['single segment, 2-byte size (+256)', frame(0x60, 0x00, 0x01), 0x100 + 256],
+    ['single segment, 4-byte size', frame(0xa0, 0x78, 0x56, 0x34, 0x12), 0x12345678],
+    ['single segment, 8-byte size', frame(0xe0, 1, 2, 3, 4, 0, 0, 0, 0), 0x04030201],
+    ['window descriptor, then a 4-byte size', frame(0x80, 0x58, 0x10, 0x27, 0, 0), 10000],
+    ['window descriptor, 2-byte dictionary id, 2-byte size', frame(0x42, 0x58, 0xaa, 0xbb, 0x00, 0x00), 256],
+    ['single segment, 4-byte dictionary id, 1-byte size', frame(0x23, 1, 2, 3, 4, 9), 9],
+    ['no size (a stream zstd wrote from a pipe)', frame(0x00, 0x58), undefined],
+    ['an 8-byte size of 4 GiB or more', frame(0xe0, 0, 0, 0, 0, 1, 0, 0, 0), undefined],
+    ['the header cut short', frame(0xa0, 0x78, 0x56), undefined],
+    ['not a zstd frame', Uint8Array.from([0x28, 0xb5, 0x2f, 0xfe, 0x20, 0x10]), undefined],
+    ['too short', Uint8Array.from([0x28, 0xb5]), undefined],
+  ])('%s', (_what, bytes, expected) => {
+    expect(frameContentSize(bytes)).toBe(expected);
+  });
+
+  test('agrees with what zstd wrote, over input sizes around every field-width boundary', () => {
+    const sizes = [0, 1, 255, 256, 257, 511, 65535, 65536 + 255, 65536 + 256, 65536 + 257, 200_000];
+    for (const size of sizes) {
+      const input = new Uint8Array(size).map((_, i) => (i * 7) & 0xff);
+      for (const level of ['-1', '-19']) {
+        expect(frameContentSize(zstd([level], input)), `${size} bytes at ${level}`).toBe(size);
+      }
+    }
+    expect(frameContentSize(zst)).toBe(elf.length);
+  });
+});
+
+/** Both one-shot decoders: they must agree with each other and with zstd. */
+const decoders = [
+  ['libzstd through ffi-rs', await systemZstd()],
+  ['zstd WebAssembly', await wasmZstd()],
+] as const;
+
+describe.each(decoders)('%s', (_name, decode) => {
+  test.skipIf(decode === undefined)('decodes the fixture to the module, byte for byte', () => {
+    expect(Buffer.compare(decode!(zst), elf)).toBe(0);
+  });
+
+  test.skipIf(decode === undefined)('decodes what zstd wrote, file after file (buffers reused)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 70_000 }),
+        fc.constantFrom('-1', '-3', '-19'),
+        (input, level) => {
+          const out = decode!(zstd([level], input));
+          expect(Buffer.compare(out, input)).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // A big one after small ones, then a small one again.
+    for (const input of [elf, elf.subarray(0, 100), Buffer.concat([elf, elf, elf])]) {
+      expect(Buffer.compare(decode!(zstd([], input)), input)).toBe(0);
+    }
+  });
+
+  test.skipIf(decode === undefined)('throws for a stream without its content size (zstd from a pipe)', () => {
+    const piped = spawnSync('zstd', ['-q', '-c'], { input: elf }).stdout;
+    expect(frameContentSize(piped)).toBeUndefined();
+    expect(() => decode!(piped)).toThrow();
+  });
+
+  test.skipIf(decode === undefined)('throws for a corrupt or truncated frame', () => {
+    const corrupt = Buffer.from(zst);
+    for (let i = 100; i < 120; i++) corrupt[i] = corrupt[i]! ^ 0x5a;
+    expect(() => decode!(corrupt)).toThrow();
+    expect(() => decode!(zst.subarray(0, zst.length - 3))).toThrow();
+  });
+});
+
+test('libzstd is found here (Debian ships it; kmod links it)', () => {
+  expect(decoders[0][1]).toBeTypeOf('function');
+});
