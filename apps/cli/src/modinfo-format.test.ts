@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   formatHead,
@@ -32,6 +33,18 @@ describe('kmodHex', () => {
     );
     const text = kmodHex(new Uint8Array(41).fill(0xff));
     expect(text.split(':\n\t\t').map((l) => l.split(':').length)).toEqual([20, 20, 1]);
+  });
+
+  test('any bytes: every byte as two digits, lines of 20 (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        const lines = kmodHex(bytes).split(':\n\t\t');
+        const digits = Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0'));
+        const expected: string[] = [];
+        for (let i = 0; i < digits.length; i += 20) expected.push(digits.slice(i, i + 20).join(':'));
+        expect(lines).toEqual(expected.length === 0 ? [''] : expected);
+      }),
+    );
   });
 });
 

@@ -33,22 +33,35 @@ export interface ModinfoOutput {
   stderr: string;
 }
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
-/** Each byte with what follows it inside a line, and at the end of one (kmod_module_hex_to_str's line_limit 20). */
-const HEX_COLON = HEX.map((h) => `${h}:`);
-const HEX_BREAK = HEX.map((h) => `${h}:\n\t\t`);
+const HEX_DIGITS = '0123456789ABCDEF';
+const HEX_CHARS = Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
+const LINE_BREAK = Array.from(':\n\t\t', (c) => c.charCodeAt(0));
+const COLON = 0x3a;
+const latin1 = new TextDecoder('latin1');
 
 /**
  * Bytes as kmod shows keys and signatures: `01:AB:…`, uppercase, with a line break and two tabs after
- * every 20th byte (`libkmod-module.c: kmod_module_hex_to_str`). The break is part of the value, so
- * `-F signature` prints it too.
+ * every 20th byte (`libkmod-module.c: kmod_module_hex_to_str`, line_limit 20). The break is part of
+ * the value, so `-F signature` prints it too. Built as ASCII bytes and decoded once: a 512-byte
+ * signature is one string, not 512 joined ones.
  */
 export function kmodHex(bytes: Uint8Array): string {
-  const last = bytes.length - 1;
-  if (last < 0) return '';
-  let out = '';
-  for (let i = 0; i < last; i++) out += (i + 1) % 20 === 0 ? HEX_BREAK[bytes[i]!] : HEX_COLON[bytes[i]!];
-  return out + HEX[bytes[last]!];
+  const n = bytes.length;
+  if (n === 0) return '';
+  const out = new Uint8Array(3 * n + 3 * Math.floor((n - 1) / 20));
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    out[o++] = HEX_CHARS[b >> 4]!;
+    out[o++] = HEX_CHARS[b & 15]!;
+    if (i === n - 1) break;
+    if ((i + 1) % 20 === 0) {
+      for (const c of LINE_BREAK) out[o++] = c;
+    } else {
+      out[o++] = COLON;
+    }
+  }
+  return latin1.decode(out.subarray(0, o));
 }
 
 /** kmod's info list: `.modinfo` entries as stored, then `sig_id`, `signer`, `sig_key`, `sig_hashalgo`, `signature`. */
@@ -66,9 +79,13 @@ export function infoList(modinfo: readonly InfoEntry[], signature: SignatureFiel
   return list;
 }
 
+/** Runs of spaces for padding, by length (the widths kmod pads to are small). */
+const SPACES = Array.from({ length: 64 }, (_, n) => ' '.repeat(n));
+const spaces = (n: number) => SPACES[n] ?? ' '.repeat(n);
+
 /** `%-16s`: the label left-justified in 16 columns. */
 function label(name: string): string {
-  return name.length >= 16 ? name : name + ' '.repeat(16 - name.length);
+  return name.length >= 16 ? name : name + spaces(16 - name.length);
 }
 
 /**
@@ -170,7 +187,7 @@ export function formatInfo(
     }
     // printf("%s:%-*s", key, 15 - keylen, ""): a negative width left-justifies, so a key longer
     // than 15 bytes is followed by (keylen - 15) spaces, not none.
-    text += `${key}:${' '.repeat(Math.abs(15 - Buffer.byteLength(key, encoding)))}${value}${separator}`;
+    text += `${key}:${spaces(Math.abs(15 - Buffer.byteLength(key, encoding)))}${value}${separator}`;
   }
   if (field === undefined) {
     for (const p of params.inKmodOrder()) {
