@@ -162,11 +162,15 @@ function reportFileJson(path: string, report: { failed: boolean }): string {
 
 /** The decoders the jobs' file names call for (`.ko.xz` …), to load before reporting. */
 export function decompressorsFor(jobs: readonly ModuleJob[]): CompressedKind[] {
+  return decompressorsForPaths(jobs.flatMap((job) => (job.kind === 'file' ? [job.path] : [])));
+}
+
+/** The decoders these file names call for. */
+export function decompressorsForPaths(paths: readonly string[]): CompressedKind[] {
   const kinds = new Set<CompressedKind>();
-  for (const job of jobs) {
-    if (job.kind !== 'file') continue;
-    if (job.path.endsWith('.xz')) kinds.add('xz');
-    else if (job.path.endsWith('.zst')) kinds.add('zstd');
+  for (const path of paths) {
+    if (path.endsWith('.xz')) kinds.add('xz');
+    else if (path.endsWith('.zst')) kinds.add('zstd');
   }
   return [...kinds];
 }

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   decompressorsFor,
+  decompressorsForPaths,
   type ModuleJob,
   type ModuleReport,
   type ReportStyle,
@@ -15,7 +16,7 @@ import {
 } from './modinfo-report.js';
 import { loadDecompressors } from './node-decompress.js';
 
-/** What the worker is started with (`workerData`). */
+/** What the worker is given to do (its first message). */
 export interface WorkerInput {
   readonly jobs: readonly ModuleJob[];
   readonly style: ReportStyle;
@@ -38,10 +39,37 @@ export interface WorkerChunk {
  */
 const PARALLEL_MIN_COMPRESSED = 64;
 
-function worthAWorker(jobs: readonly ModuleJob[]): boolean {
+function worthAWorker(paths: readonly string[]): boolean {
   let compressed = 0;
-  for (const job of jobs) if (job.kind === 'file' && !job.path.endsWith('.ko')) compressed++;
-  return compressed >= PARALLEL_MIN_COMPRESSED;
+  for (const path of paths) if (!path.endsWith('.ko')) compressed++;
+  return compressed >= PARALLEL_MIN_COMPRESSED && availableParallelism() >= 2;
+}
+
+const filePaths = (jobs: readonly ModuleJob[]) =>
+  jobs.flatMap((job) => (job.kind === 'file' ? [job.path] : []));
+
+/**
+ * Starts the worker early, before the jobs are known, when the module files named on the command line
+ * are worth one: it loads its code and decoders (some 60 ms) while this thread stats the files.
+ * Hand it to {@link reportAll}, which gives it its jobs or lets it go.
+ */
+export function startWorker(paths: readonly string[]): Helper | undefined {
+  if (!worthAWorker(paths)) return undefined;
+  const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url), {
+    workerData: { kinds: decompressorsForPaths(paths) },
+  });
+  // Listened to from the start: a worker that fails while loading must not crash this thread.
+  const exited = new Promise<void>((resolve) => {
+    worker.on('error', () => {});
+    worker.on('exit', () => resolve());
+  });
+  return { worker, exited };
+}
+
+/** A started worker, and when it is gone (whether it finished or failed). */
+export interface Helper {
+  readonly worker: Worker;
+  readonly exited: Promise<void>;
 }
 
 const CHUNK_SIZE = 16;
@@ -101,6 +129,7 @@ export async function reportAll(
   jobs: readonly ModuleJob[],
   style: ReportStyle,
   emit: (report: ModuleReport) => void,
+  early?: Helper,
 ): Promise<void> {
   const input: WorkerInput = { jobs, style, chunkSize: CHUNK_SIZE, counter: new SharedArrayBuffer(4) };
   const chunks = Math.ceil(jobs.length / CHUNK_SIZE);
@@ -117,25 +146,20 @@ export async function reportAll(
       waiting.delete(next);
     }
   };
-  if (!worthAWorker(jobs) || availableParallelism() < 2) {
+  if (!worthAWorker(filePaths(jobs))) {
+    early?.worker.postMessage(null);
     await loadDecompressors(decompressorsFor(jobs));
     drainChunks(input, store);
     return;
   }
   // The worker starts first: it loads its code and decoders while this thread loads its decoders.
-  const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url), { workerData: input });
+  const helper = early ?? startWorker(filePaths(jobs))!;
+  helper.worker.on('message', store);
+  helper.worker.postMessage(input);
   await loadDecompressors(decompressorsFor(jobs));
-  const finished = new Promise<void>((resolve, reject) => {
-    worker.on('message', store);
-    worker.on('error', reject);
-    worker.on('exit', () => resolve());
-  });
   await drainChunksYielding(input, store);
-  try {
-    await finished;
-  } catch {
-    // A worker that died leaves its chunks undone; they are done here below.
-  }
+  // A worker that died leaves its chunks undone; they are done here below.
+  await helper.exited;
   while (next < chunks) store({ index: next, report: reportChunk(jobs, style, next, CHUNK_SIZE) });
 }
 

@@ -7,9 +7,9 @@
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
 import { getoptLong, type OptionTable } from '../getopt.js';
-import type { ModuleJob, ReportStyle } from '../modinfo-report.js';
+import type { ModuleJob, ModuleReport, ReportStyle } from '../modinfo-report.js';
 import { ModuleDirectory, type ModuleLocation, pathToModname } from '../module-directory.js';
-import { reportAll } from '../parallel.js';
+import { reportAll, startWorker } from '../parallel.js';
 import type { CommandContext } from './context.js';
 
 /** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
@@ -117,6 +117,8 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   const directory = new ModuleDirectory(dirname);
   const style: ReportStyle = { field, separator, json };
 
+  // Many compressed module files: a worker thread starts loading now, while the operands are stat'ed.
+  const early = byName ? undefined : startWorker(line.operands);
   // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
   const jobs: ModuleJob[] = [];
   const notFound = (message: string) =>
@@ -140,11 +142,12 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   }
 
   let failed = false;
-  await reportAll(jobs, style, (report) => {
+  const emit = (report: ModuleReport) => {
     ctx.stdout(report.stdout);
     if (report.stderr !== '') ctx.stderr(report.stderr);
     failed ||= report.failed;
-  });
+  };
+  await reportAll(jobs, style, emit, early);
   return failed ? 1 : 0;
 }
 
