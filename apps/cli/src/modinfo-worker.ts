@@ -6,13 +6,22 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { decompressorsFor } from './modinfo-report.js';
 import { type CompressedKind, loadDecompressors } from './node-decompress.js';
-import { drainChunks, type WorkerInput } from './parallel.js';
+import { drainChunks, type WorkerChunk, type WorkerInput } from './parallel.js';
 
+const encoder = new TextEncoder();
 const loading = loadDecompressors((workerData as { kinds: CompressedKind[] }).kinds);
 const input = await new Promise<WorkerInput | null>((resolve) => parentPort!.once('message', resolve));
 if (input !== null) {
   await loading;
   await loadDecompressors(decompressorsFor(input.jobs));
-  drainChunks(input, (chunk) => parentPort!.postMessage(chunk));
+  drainChunks(input, ({ index, report }) => {
+    // As bytes, moved rather than copied: the main thread writes them as they are, and has no strings
+    // to clone, keep and collect.
+    // Never a Buffer from Node's shared pool: moving that would take the pool from under other Buffers.
+    const stdout =
+      typeof report.stdout === 'string' ? encoder.encode(report.stdout) : new Uint8Array(report.stdout);
+    const chunk: WorkerChunk = { index, report: { ...report, stdout } };
+    parentPort!.postMessage(chunk, [stdout.buffer]);
+  });
 }
 parentPort!.close();

@@ -21,20 +21,34 @@ type Decode = (bytes: Uint8Array) => Uint8Array | undefined;
 
 const loaded = new Map<CompressedKind, Decode>([['gzip', (bytes) => gunzipSync(bytes)]]);
 
+/** The loads begun, so that a second call waits for the first instead of loading again. */
+const loading = new Map<CompressedKind, Promise<void>>();
+
 /** Loads the native decoders for `kinds` (once; a decoder that fails to load is left to @kmodkit/elf). */
 export async function loadDecompressors(kinds: Iterable<CompressedKind>): Promise<void> {
+  const loads: Promise<void>[] = [];
   for (const kind of new Set(kinds)) {
-    if (loaded.has(kind)) continue;
-    try {
-      if (kind === 'xz') {
-        const { unxzSync } = await import('node-liblzma');
-        loaded.set('xz', (bytes) => unxzSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
-      } else if (kind === 'zstd') {
-        loaded.set('zstd', zstdDecoder((await systemZstd()) ?? (await wasmZstd())));
-      }
-    } catch {
-      // Not available on this platform: @kmodkit/elf's decoder does the work.
+    if (kind === 'gzip') continue;
+    let load = loading.get(kind);
+    if (load === undefined) {
+      load = loadDecompressor(kind);
+      loading.set(kind, load);
     }
+    loads.push(load);
+  }
+  await Promise.all(loads);
+}
+
+async function loadDecompressor(kind: 'xz' | 'zstd'): Promise<void> {
+  try {
+    if (kind === 'xz') {
+      const { unxzSync } = await import('node-liblzma');
+      loaded.set('xz', (bytes) => unxzSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    } else {
+      loaded.set('zstd', zstdDecoder((await systemZstd()) ?? (await wasmZstd())));
+    }
+  } catch {
+    // Not available on this platform: @kmodkit/elf's decoder does the work.
   }
 }
 
