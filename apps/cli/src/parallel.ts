@@ -92,13 +92,18 @@ export function reportChunk(
   return out;
 }
 
-/** Takes chunks from `counter` until none is left, handing each report to `done`. */
-export function drainChunks(input: WorkerInput, done: (chunk: WorkerChunk) => void): void {
+/** The chunks this thread takes from `counter`, one at a time, until none is left. */
+function* takeChunks(input: WorkerInput): Generator<number> {
   const counter = new Int32Array(input.counter);
   const chunks = Math.ceil(input.jobs.length / input.chunkSize);
-  for (;;) {
-    const index = Atomics.add(counter, 0, 1);
-    if (index >= chunks) return;
+  for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
+    yield index;
+  }
+}
+
+/** Takes chunks from `counter` until none is left, handing each report to `done`. */
+export function drainChunks(input: WorkerInput, done: (chunk: WorkerChunk) => void): void {
+  for (const index of takeChunks(input)) {
     done({ index, report: reportChunk(input.jobs, input.style, index, input.chunkSize) });
   }
 }
@@ -109,11 +114,7 @@ export function drainChunks(input: WorkerInput, done: (chunk: WorkerChunk) => vo
  * done (they made the garbage collector this thread's second-biggest cost).
  */
 async function drainChunksYielding(input: WorkerInput, done: (chunk: WorkerChunk) => void): Promise<void> {
-  const counter = new Int32Array(input.counter);
-  const chunks = Math.ceil(input.jobs.length / input.chunkSize);
-  for (;;) {
-    const index = Atomics.add(counter, 0, 1);
-    if (index >= chunks) return;
+  for (const index of takeChunks(input)) {
     done({ index, report: reportChunk(input.jobs, input.style, index, input.chunkSize) });
     await new Promise(setImmediate);
   }
