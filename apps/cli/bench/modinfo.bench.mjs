@@ -73,7 +73,7 @@ const sets = [
 
 const load = loadavg()[0].toFixed(2);
 const rows = [];
-let floor;
+const floors = [];
 for (const [what, files] of sets) {
   // All files in one process for both tools (the list fits in ARG_MAX).
   const kmodRuns = [];
@@ -88,11 +88,12 @@ for (const [what, files] of sets) {
     oursRuns.push(timeOnce(process.execPath, [bin, 'modinfo', ...files]));
   }
   if (what === '.ko') {
-    // Node's floor for the same files (see io-floor.mjs), timed alongside.
-    const floorRuns = [];
-    for (let i = 0; i < rounds; i++)
-      floorRuns.push(timeOnce(process.execPath, [join(here, 'io-floor.mjs'), ...files]));
-    floor = { wall: median(floorRuns.map((r) => r.wall)), cpu: median(floorRuns.map((r) => r.cpu)) };
+    // Node's floors for the same files (see io-floor.mjs and print-floor.mjs), timed alongside.
+    for (const script of ['io-floor.mjs', 'print-floor.mjs']) {
+      const runs = [];
+      for (let i = 0; i < rounds; i++) runs.push(timeOnce(process.execPath, [join(here, script), ...files]));
+      floors.push({ script, wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) });
+    }
   }
   const k = { wall: median(kmodRuns.map((r) => r.wall)), cpu: median(kmodRuns.map((r) => r.cpu)) };
   const o = { wall: median(oursRuns.map((r) => r.wall)), cpu: median(oursRuns.map((r) => r.cpu)) };
@@ -104,15 +105,14 @@ for (const [what, files] of sets) {
 
 /** Where the time goes: from CPU profiles (`node --cpu-prof`), kept by hand; say when it was measured. */
 const ANALYSIS = `Where the time goes (CPU profiles and timers, 2026-11-25, idle machine). Plain \`.ko\`: Node itself starts in
-~0.05 s and kmodkit's bundle loads in ~0.025 s; the system calls (stat, open, two or three reads, close per file)
-take ~0.06 s; the rest is ELF, \`.modinfo\`, signature and output, most of it JIT warm-up — the same run warm, in
-one process, takes half the time. kmod starts in a millisecond. The floor row below is a Node program that only
-starts and makes the reads kmodkit needs (\`bench/io-floor.mjs\`); a Node program that also prints what modinfo
-prints, with no ELF checks at all, measured ~0.20 s, slower than kmod already. A second thread does not help:
-each thread pays its own start-up and JIT warm-up, and the two threads' JIT compilers compete for the two cores
-(measured: 1.5 times the single-thread wall time). \`.ko.zst\`: the system's libzstd through
-ffi-rs, one decompression context per thread, on this thread and a worker started before the files are
-stat'ed; decoding is ~60% of the CPU time. \`.ko.xz\`: liblzma on two threads, where kmod uses one.`;
+~0.05 s and kmodkit's bundle loads in ~0.025 s, where kmod starts in a millisecond; the system calls (stat, open,
+two or three reads, close per file) take ~0.06 s; the rest is ELF, \`.modinfo\`, signature and output, most of it
+JIT warm-up (the same run warm, in one process, takes half the time). The floors above put the gap in proportion:
+printing alone, with no ELF checks, already takes about as long as kmod. A second thread does not help: each
+thread pays its own start-up and JIT warm-up, and the two threads' JIT compilers compete for the two cores
+(measured: 1.5 times the single-thread wall time). \`.ko.zst\`: the system's libzstd through ffi-rs, one
+decompression context per thread, on this thread and a worker started before the files are stat'ed; decoding is
+~60% of the CPU time. \`.ko.xz\`: liblzma on two threads, where kmod uses one.`;
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const date = new Date().toISOString().slice(0, 10);
@@ -134,9 +134,11 @@ const section = [
       `| \`${r.what}\` | ${r.files} | ${r.kmod.wall.toFixed(3)} s | ${r.kmodkit.wall.toFixed(3)} s | ${(r.kmodkit.wall / r.kmod.wall).toFixed(2)} | ${r.kmod.cpu.toFixed(3)} s | ${r.kmodkit.cpu.toFixed(3)} s | ${(r.kmodkit.cpu / r.kmod.cpu).toFixed(2)} |`,
   ),
   '',
-  floor === undefined
-    ? ''
-    : `Floor for the \`.ko\` files, Node start-up and the reads alone (\`bench/io-floor.mjs\`): ${floor.wall.toFixed(3)} s wall, ${floor.cpu.toFixed(3)} s CPU.`,
+  'Floors for the `.ko` files, timed in the same run: a Node program that only starts and makes the reads kmodkit',
+  'needs (`bench/io-floor.mjs`), and one that also prints roughly what modinfo prints, straight from the bytes, with',
+  'no checks at all (`bench/print-floor.mjs`):',
+  '',
+  ...floors.map((f) => `- \`${f.script}\`: ${f.wall.toFixed(3)} s wall, ${f.cpu.toFixed(3)} s CPU`),
   '',
   `Machine: ${cpu}, ${availableParallelism()} CPUs, Node ${process.version}, load average ${load} at the start; ${date}.`,
   '',
