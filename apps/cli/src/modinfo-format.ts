@@ -83,6 +83,13 @@ export function infoList(modinfo: readonly InfoEntry[], signature: SignatureFiel
 const SPACES = Array.from({ length: 64 }, (_, n) => ' '.repeat(n));
 const spaces = (n: number) => SPACES[n] ?? ' '.repeat(n);
 
+/** A key's length in bytes: its length when it is ASCII, as keys are (no call into Node for those). */
+function byteLength(key: string, encoding: 'utf8' | 'latin1'): number {
+  if (encoding === 'latin1') return key.length;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) >= 0x80) return Buffer.byteLength(key, 'utf8');
+  return key.length;
+}
+
 /** `%-16s`: the label left-justified in 16 columns. */
 function label(name: string): string {
   return name.length >= 16 ? name : name + spaces(16 - name.length);
@@ -187,7 +194,7 @@ export function formatInfo(
     }
     // printf("%s:%-*s", key, 15 - keylen, ""): a negative width left-justifies, so a key longer
     // than 15 bytes is followed by (keylen - 15) spaces, not none.
-    text += `${key}:${spaces(Math.abs(15 - Buffer.byteLength(key, encoding)))}${value}${separator}`;
+    text += `${key}:${spaces(Math.abs(15 - byteLength(key, encoding)))}${value}${separator}`;
   }
   if (field === undefined) {
     for (const p of params.inKmodOrder()) {
