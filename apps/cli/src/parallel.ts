@@ -8,7 +8,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   decompressorsFor,
-  decompressorsForPaths,
   type ModuleJob,
   type ModuleReport,
   type ReportStyle,
@@ -55,9 +54,7 @@ const filePaths = (jobs: readonly ModuleJob[]) =>
  */
 export function startWorker(paths: readonly string[]): Helper | undefined {
   if (!worthAWorker(paths)) return undefined;
-  const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url), {
-    workerData: { kinds: decompressorsForPaths(paths) },
-  });
+  const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url));
   // Listened to from the start: a worker that fails while loading must not crash this thread.
   const exited = new Promise<void>((resolve) => {
     worker.on('error', () => {});
@@ -151,13 +148,15 @@ export async function reportAll(
     early?.worker.postMessage(null);
     await loadDecompressors(decompressorsFor(jobs));
     drainChunks(input, store);
+    await early?.exited;
     return;
   }
-  // The worker starts first: it loads its code and decoders while this thread loads its decoders.
+  // The worker starts first: it loads its code while this thread loads its decoders; it loads the
+  // same decoders after (see modinfo-worker.ts for why that order).
   const helper = early ?? startWorker(filePaths(jobs))!;
   helper.worker.on('message', store);
-  helper.worker.postMessage(input);
   await loadDecompressors(decompressorsFor(jobs));
+  helper.worker.postMessage(input);
   await drainChunksYielding(input, store);
   // A worker that died leaves its chunks undone; they are done here below.
   await helper.exited;

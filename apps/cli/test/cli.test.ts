@@ -261,3 +261,16 @@ describe.skipIf(skipCorpus)('kmodkit modinfo --json over the amd64 corpus', () =
     );
   });
 });
+
+describe('bin/kmodkit.js, as a process', () => {
+  const bin = join(here, '../bin/kmodkit.js');
+
+  test('many compressed files that are not there: kmod messages and status 1, and no crash as the worker started for them is sent away', () => {
+    const missing = Array.from({ length: 70 }, (_, i) => `/nonexistent/kmodkit-${i}.ko.zst`);
+    const ours = spawnSync(process.execPath, [bin, 'modinfo', ...missing], { encoding: 'utf8' });
+    expect(ours.signal).toBeNull();
+    expect(ours.status).toBe(1);
+    expect(ours.stdout).toBe('');
+    expect(ours.stderr).toBe(missing.map((m) => `modinfo: ERROR: Module ${m} not found.\n`).join(''));
+  });
+});
