@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from './commands/context.js';
 import { modinfo } from './commands/modinfo.js';
+import { stopWork } from './parallel.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {
@@ -84,9 +85,13 @@ export async function main(
   if (io.stdout === process.stdout) {
     // A reader that goes away (`kmodkit modinfo … | head`) kills kmod with SIGPIPE, silently; the
     // same here, instead of Node's unhandled 'error' event and its stack trace.
+    // A worker thread is let finish its module first (see stopWork).
+    let closing = false;
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(141);
-      throw e;
+      if (e.code !== 'EPIPE') throw e;
+      if (closing) return;
+      closing = true;
+      void stopWork().finally(() => process.exit(141));
     });
   }
   try {

@@ -89,6 +89,20 @@ export function reportChunk(
   return out;
 }
 
+/** The job list being reported on, for {@link stopWork}. */
+let running: { readonly counter: Int32Array; readonly helper?: Helper } | undefined;
+
+/**
+ * Stops taking chunks, on this thread and the worker, and resolves once the worker is gone: for when
+ * the reader of the output has gone away. The worker finishes the module it is on rather than being
+ * terminated: node-liblzma aborts the whole process when its synchronous call is interrupted.
+ */
+export async function stopWork(): Promise<void> {
+  if (running === undefined) return;
+  Atomics.store(running.counter, 0, 0x3fffffff);
+  await running.helper?.exited;
+}
+
 /** The chunks this thread takes from `counter`, one at a time, until none is left. */
 function* takeChunks(input: WorkerInput): Generator<number> {
   const counter = new Int32Array(input.counter);
@@ -154,6 +168,7 @@ export async function reportAll(
   // The worker starts first: it loads its code while this thread loads its decoders; it loads the
   // same decoders after (see modinfo-worker.ts for why that order).
   const helper = early ?? startWorker(filePaths(jobs))!;
+  running = { counter: new Int32Array(input.counter), helper };
   helper.worker.on('message', store);
   await loadDecompressors(decompressorsFor(jobs));
   helper.worker.postMessage(input);

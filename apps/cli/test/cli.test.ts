@@ -273,4 +273,32 @@ describe('bin/kmodkit.js, as a process', () => {
     expect(ours.stdout).toBe('');
     expect(ours.stderr).toBe(missing.map((m) => `modinfo: ERROR: Module ${m} not found.\n`).join(''));
   });
+
+  test('a reader that goes away ends it as SIGPIPE ends kmod: status 141, nothing on stderr, the worker too', () => {
+    // 200 .ko.xz: a worker decompresses while the reader leaves; interrupting node-liblzma mid-call
+    // would abort the process with a native stack trace.
+    const dir = mkdtempSync(join(tmpdir(), 'kmodkit-epipe-'));
+    const files = Array.from({ length: 200 }, (_, i) => join(dir, `m${i}.ko.xz`));
+    const xz = readFileSync(join(fixtures, 'kmodkit_test.ko.xz'));
+    for (const f of files) writeFileSync(f, xz);
+    for (const command of [
+      ['modinfo', ...files],
+      ['modinfo', '--json', ...files],
+    ]) {
+      const out = spawnSync(
+        'bash',
+        [
+          '-c',
+          '"$@" 2>"$ERR" | head -c 100 >/dev/null; echo "${PIPESTATUS[0]}"',
+          'epipe',
+          process.execPath,
+          bin,
+          ...command,
+        ],
+        { encoding: 'utf8', env: { ...process.env, ERR: join(dir, 'stderr') } },
+      );
+      expect(out.stdout.trim()).toBe('141');
+      expect(readFileSync(join(dir, 'stderr'), 'utf8')).toBe('');
+    }
+  });
 });
