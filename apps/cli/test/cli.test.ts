@@ -289,6 +289,7 @@ describe('bin/kmodkit.js, as a process', () => {
         'bash',
         [
           '-c',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, not a template
           '"$@" 2>"$ERR" | head -c 100 >/dev/null; echo "${PIPESTATUS[0]}"',
           'epipe',
           process.execPath,
