@@ -8,7 +8,7 @@ import { type ModinfoEntry, parseModinfo, parseSoftdeps, type SoftDeps } from '.
 import { type ModuleParam, readParams } from './params.js';
 import type { Section } from './section.js';
 import { type ModuleSignature, readSignature } from './signature.js';
-import { readThisModule, type ThisModule } from './this-module.js';
+import { readThisModule, type ThisModule, thisModuleName } from './this-module.js';
 import { asElfError, kernelProblems, type ValidateOptions } from './validate.js';
 import { readVersions, type SymbolVersion } from './versions.js';
 
@@ -107,9 +107,13 @@ export class KernelModule {
     return value;
   }
 
-  /** `.modinfo` `name` (modpost writes it for every module). */
+  /**
+   * The module's name as the kernel takes it (kernel/module/main.c setup_load_info): `.modinfo`
+   * `name` (modpost writes it for every module), else `struct module`'s name field in
+   * `.gnu.linkonce.this_module`; undefined when neither gives one.
+   */
   get name(): string | undefined {
-    return this.#once('name', () => this.info('name'));
+    return this.#once('name', () => this.info('name') ?? (thisModuleName(this.elf) || undefined));
   }
   get vermagic(): string | undefined {
     return this.#once('vermagic', () => this.info('vermagic'));

@@ -25,11 +25,7 @@ export const THIS_MODULE_SECTION = '.gnu.linkonce.this_module';
 export function readThisModule(elf: ElfFile): ThisModule | undefined {
   const sec = elf.section(THIS_MODULE_SECTION);
   if (!sec) return undefined;
-  const data = sec.data;
-  const w = elf.wordSize;
-  const nameAt = 3 * w;
-  const name =
-    nameAt < data.length ? cString(data.subarray(nameAt, Math.min(data.length, nameAt + 64 - w)), 0) : '';
+  const name = nameIn(sec.data, elf.wordSize);
   let hasInit = false;
   let hasExit = false;
   const symtab = elf.symbols;
@@ -41,4 +37,17 @@ export function readThisModule(elf: ElfFile): ThisModule | undefined {
     }
   }
   return { name, hasInit, hasExit, size: sec.size };
+}
+
+/** Only `struct module`'s name (no relocations read); undefined without the section. */
+export function thisModuleName(elf: ElfFile): string | undefined {
+  const sec = elf.section(THIS_MODULE_SECTION);
+  return sec && nameIn(sec.data, elf.wordSize);
+}
+
+function nameIn(data: Uint8Array, wordSize: number): string {
+  const nameAt = 3 * wordSize;
+  return nameAt < data.length
+    ? cString(data.subarray(nameAt, Math.min(data.length, nameAt + 64 - wordSize)), 0)
+    : '';
 }

@@ -276,3 +276,39 @@ test('a module in a view at an odd offset of a larger buffer reads the same', ()
     expect(b.validate()).toEqual([]);
   }
 });
+
+describe('name, as the kernel takes it (setup_load_info)', () => {
+  /** The fixture with one `.modinfo` string's key renamed in place (same length, so nothing moves). */
+  function withoutModinfoName(): Uint8Array {
+    const bytes = fixture('kmodkit_test.ko').slice();
+    const modinfo = readModule(bytes).section('.modinfo')!;
+    const text = Buffer.from(bytes.buffer, modinfo.offset, modinfo.size);
+    const at = text.indexOf('\0name=') + 1;
+    expect(at).toBeGreaterThan(0);
+    bytes[modinfo.offset + at] = 'x'.charCodeAt(0);
+    return bytes;
+  }
+
+  test('.modinfo name, when there is one', () => {
+    expect(readModule(fixture('kmodkit_test.ko')).name).toBe('kmodkit_test');
+  });
+
+  test("else struct module's name in .gnu.linkonce.this_module", () => {
+    const mod = readModule(withoutModinfoName());
+    expect(mod.info('name')).toBeUndefined();
+    expect(mod.name).toBe('kmodkit_test');
+    expect(mod.name).toBe(mod.thisModule!.name);
+  });
+
+  test('else undefined', () => {
+    const bytes = withoutModinfoName();
+    const mod = readModule(bytes);
+    // Rename the section too: no .gnu.linkonce.this_module.
+    const names = mod.elf.sectionNameTable!;
+    const text = Buffer.from(bytes.buffer, names.offset, names.size);
+    bytes[names.offset + text.indexOf('.gnu.linkonce.this_module') + 1] = 'G'.charCodeAt(0);
+    const renamed = readModule(bytes);
+    expect(renamed.thisModule).toBeUndefined();
+    expect(renamed.name).toBeUndefined();
+  });
+});
