@@ -260,6 +260,13 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
     });
   });
 
+  /** `bytes` compressed by zstd from a file, as `make modules_install` does: the size is in the header. */
+  function zstdFile(bytes: Uint8Array): Buffer {
+    const file = join(scratch, 'zstd-input');
+    writeFileSync(file, bytes);
+    return spawnSync('zstd', ['-q', '-c', file], { maxBuffer: 1 << 26 }).stdout;
+  }
+
   describe('errors', () => {
     beforeAll(() => {
       const elf = readFileSync(FIXTURES[5]!);
@@ -302,6 +309,13 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
         'truncated-late.ko.zst': zst.subarray(0, zst.length - 3),
         'padded-truncated.ko.zst': paddedZst.subarray(0, Math.floor(paddedZst.length * 0.9)),
         'padded-truncated-early.ko.zst': paddedZst.subarray(0, Math.floor(paddedZst.length * 0.3)),
+        // Compressed from a pipe: no content size in the frame header, so no one-shot decoding.
+        'unsized.ko.zst': spawnSync('zstd', ['-q', '-c'], { input: elf, maxBuffer: 1 << 26 }).stdout,
+        // Two frames, each with its content size: the one-shot decoders stop at the first.
+        'two-frames.ko.zst': Buffer.concat([
+          zstdFile(elf.subarray(0, elf.length >> 1)),
+          zstdFile(elf.subarray(elf.length >> 1)),
+        ]),
       });
       for (const [name, bytes] of Object.entries(files)) writeFileSync(join(scratch, name), bytes);
       mkdirSync(join(scratch, 'dir.ko'), { recursive: true });
@@ -324,6 +338,8 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       'truncated-late.ko.zst',
       'padded-truncated.ko.zst',
       'padded-truncated-early.ko.zst',
+      'unsized.ko.zst',
+      'two-frames.ko.zst',
       'xz-inside.ko',
       'plain-inside.ko.xz',
       'dir.ko',
