@@ -1,17 +1,19 @@
 /**
  * The worker thread of {@link reportAll}. It may be started before the jobs are known: it loads its
- * code meanwhile, then waits for its {@link WorkerInput} (or null: not needed after all), loads the
- * decoders the jobs call for and takes chunks of jobs until none is left. The decoders load only
- * after the main thread has loaded them: ffi-rs 1.3 crashes the process (SIGSEGV) when a worker that
- * loaded it exits and the main thread never did.
+ * code and the decoders `workerData.kinds` calls for meanwhile, then waits for its {@link WorkerInput}
+ * (or null: not needed after all) and takes chunks of jobs until none is left. It is started only
+ * after the main thread has loaded the same decoders: ffi-rs 1.3 crashes the process (SIGSEGV) when a
+ * worker that loaded it exits and the main thread never did.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { decompressorsFor } from './modinfo-report.js';
-import { loadDecompressors } from './node-decompress.js';
+import { type CompressedKind, loadDecompressors } from './node-decompress.js';
 import { drainChunks, type WorkerChunk, type WorkerInput } from './parallel.js';
 
 const encoder = new TextEncoder();
+const loading = loadDecompressors((workerData as { kinds: CompressedKind[] }).kinds);
 const input = await new Promise<WorkerInput | null>((resolve) => parentPort!.once('message', resolve));
+await loading;
 if (input !== null) {
   await loadDecompressors(decompressorsFor(input.jobs));
   drainChunks(input, ({ index, report }) => {

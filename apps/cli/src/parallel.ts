@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   decompressorsFor,
+  decompressorsForPaths,
   type ModuleJob,
   type ModuleReport,
   type ReportStyle,
@@ -50,11 +51,14 @@ const filePaths = (jobs: readonly ModuleJob[]) =>
 /**
  * Starts the worker early, before the jobs are known, when the module files named on the command line
  * are worth one: it loads its code and decoders (some 60 ms) while this thread stats the files.
- * Hand it to {@link reportAll}, which gives it its jobs or lets it go.
+ * This thread loads the same decoders first (see modinfo-worker.ts for why). Hand the worker to
+ * {@link reportAll}, which gives it its jobs or lets it go.
  */
-export function startWorker(paths: readonly string[]): Helper | undefined {
+export async function startWorker(paths: readonly string[]): Promise<Helper | undefined> {
   if (!worthAWorker(paths)) return undefined;
-  const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url));
+  const kinds = decompressorsForPaths(paths);
+  await loadDecompressors(kinds);
+  const worker = new Worker(new URL('./modinfo-worker.js', import.meta.url), { workerData: { kinds } });
   // Listened to from the start: a worker that fails while loading must not crash this thread.
   const exited = new Promise<void>((resolve) => {
     worker.on('error', () => {});
@@ -165,12 +169,11 @@ export async function reportAll(
     await early?.exited;
     return;
   }
-  // The worker starts first: it loads its code while this thread loads its decoders; it loads the
-  // same decoders after (see modinfo-worker.ts for why that order).
-  const helper = early ?? startWorker(filePaths(jobs))!;
+  // This thread's decoders first, then the worker's (see modinfo-worker.ts for why that order).
+  await loadDecompressors(decompressorsFor(jobs));
+  const helper = early ?? (await startWorker(filePaths(jobs)))!;
   running = { counter: new Int32Array(input.counter), helper };
   helper.worker.on('message', store);
-  await loadDecompressors(decompressorsFor(jobs));
   helper.worker.postMessage(input);
   await drainChunksYielding(input, store);
   // A worker that died leaves its chunks undone; they are done here below.

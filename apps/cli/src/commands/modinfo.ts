@@ -118,7 +118,7 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   const style: ReportStyle = { field, separator, json };
 
   // Many compressed module files: a worker thread starts loading now, while the operands are stat'ed.
-  const early = byName ? undefined : startWorker(line.operands);
+  const early = byName ? undefined : await startWorker(line.operands);
   // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
   const jobs: ModuleJob[] = [];
   const notFound = (message: string) =>
