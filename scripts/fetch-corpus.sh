@@ -4,7 +4,10 @@
 # lib/modules/<version> directory on stdout, one a line, in argument order. Logs go to stderr.
 # A second run is a cache hit and does no network or apt work when the ABI is pinned.
 #
-# Usage: scripts/fetch-corpus.sh [amd64|arm64|armhf|i386|ppc64el|s390x|mips64el ...]
+# `riscv64` is Debian 13's instead (Debian 12 has no riscv64 port): a 6.12 kernel whose modules are
+# `.ko.xz`, fetched straight from deb.debian.org's trixie index (curl, no apt sources changed).
+#
+# Usage: scripts/fetch-corpus.sh [amd64|arm64|armhf|i386|ppc64el|s390x|mips64el|riscv64 ...]
 # Env:   KMODKIT_CACHE=dir          cache dir (default ~/.cache/kmodkit); corpus under $KMODKIT_CACHE/corpus
 #        KMODKIT_CORPUS_ABI=6.1.0-NN pin the ABI (default: the newest 6.1.0-* apt knows for that arch)
 set -euo pipefail
@@ -69,9 +72,53 @@ newest_abi() {
   echo "$abi"
 }
 
+# Debian 13's newest riscv64 kernel image, straight from the archive's index.
+fetch_trixie_riscv64() {
+  local mirror=http://deb.debian.org/debian index memo stamp pkg file dest tmp
+  mkdir -p "$corpus"
+  memo=$corpus/.trixie-riscv64
+  # The index is looked at once a day at most; the package it names stays in the cache.
+  stamp=$(date +%F)
+  if [[ -f $memo ]] && [[ $(head -n1 "$memo") == "$stamp" ]]; then
+    read -r pkg file < <(sed -n 2p "$memo")
+  else
+    log "looking up Debian 13's riscv64 kernel image"
+    index=$(curl -fsSL --retry 3 "$mirror/dists/trixie/main/binary-riscv64/Packages.xz" | xz -dc) ||
+      die "could not read $mirror/dists/trixie/main/binary-riscv64/Packages.xz"
+    read -r pkg file < <(awk '/^Package: linux-image-[0-9][^ ]*-riscv64$/ { p = $2 }
+        p != "" && /^Filename:/ { print p, $2; p = "" }' <<<"$index" | sort -V | tail -n1)
+    [[ -n $pkg ]] || die "no linux-image-*-riscv64 in Debian 13's index"
+    printf '%s\n%s %s\n' "$stamp" "$pkg" "$file" >"$memo"
+  fi
+  dest=$corpus/$pkg
+  if [[ -f $dest/.complete ]]; then
+    cat "$dest/.complete"
+    return 0
+  fi
+  log "downloading $pkg (riscv64, Debian 13)"
+  tmp=$(mktemp -d "$corpus/.tmp.$pkg.XXXXXX")
+  curl -fsSL --retry 3 -o "$tmp/image.deb" "$mirror/$file" || { rm -rf "$tmp"; die "could not download $mirror/$file"; }
+  mkdir "$tmp/root"
+  dpkg-deb -x "$tmp/image.deb" "$tmp/root"
+  rm -f "$tmp/image.deb"
+  local ver
+  ver=$(ls "$tmp/root/usr/lib/modules")
+  [[ -n $ver && $(wc -l <<<"$ver") -eq 1 ]] || { rm -rf "$tmp"; die "$pkg has no single usr/lib/modules/<version>"; }
+  rm -rf "$dest"
+  mv "$tmp/root" "$dest"
+  rmdir "$tmp"
+  printf '%s\n' "$dest/usr/lib/modules/$ver" >"$dest/.complete"
+  log "$(find "$dest/usr/lib/modules/$ver" -name '*.ko*' | wc -l) modules in $dest/usr/lib/modules/$ver"
+  cat "$dest/.complete"
+}
+
 fetch_one() {
   local arch=$1 flavour abi pkg dest
-  flavour=$(flavour_of "$arch") || die "unknown architecture '$arch' (known: amd64 arm64 armhf i386 ppc64el s390x mips64el)"
+  if [[ $arch == riscv64 ]]; then
+    fetch_trixie_riscv64
+    return
+  fi
+  flavour=$(flavour_of "$arch") || die "unknown architecture '$arch' (known: amd64 arm64 armhf i386 ppc64el s390x mips64el riscv64)"
 
   if [[ -n ${KMODKIT_CORPUS_ABI:-} ]]; then
     abi=$KMODKIT_CORPUS_ABI

@@ -10,6 +10,7 @@ apt_packages=(
   binutils        # readelf, strip
   build-essential # the kernel-code oracle harnesses
   xz-utils zstd gzip cpio
+  curl            # the Debian 13 riscv64 corpus (scripts/fetch-corpus.sh)
   openssl
   python3
   ca-certificates

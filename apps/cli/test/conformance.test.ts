@@ -436,6 +436,13 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       sameOverFiles([], mods);
     });
 
+    test('all riscv64 modules of Debian 13 (a 6.12 kernel, shipped as .ko.xz)', () => {
+      const [tree] = fetchCorpus('riscv64') as [string];
+      const mods = modulesUnder(tree, '.ko.xz');
+      expect(mods.length).toBeGreaterThan(2000);
+      sameOverFiles([], mods);
+    });
+
     describe('names and aliases looked up in a depmod’ed tree (-b/-k)', () => {
       let root: string;
       let version: string;

@@ -9,7 +9,7 @@ export const SKIP_CORPUS = process.env.KMODKIT_SKIP_CORPUS === '1';
 const fetched = new Map<string, string>();
 
 /**
- * The extracted Debian 6.1 `lib/modules/<version>` tree of each of `arches`, fetched (once, cached
+ * The extracted Debian `lib/modules/<version>` tree of each of `arches` (6.1; riscv64: Debian 13's 6.12), fetched (once, cached
  * on disk) by scripts/fetch-corpus.sh in one run for all of them, and remembered for this process.
  */
 export function corpusDirs(arches: readonly string[]): Map<string, string> {
@@ -31,14 +31,14 @@ export function corpusDir(arch: string): string {
   return corpusDirs([arch]).get(arch)!;
 }
 
-/** Every `.ko` under `dir`, sorted, optionally every `step`-th one. */
+/** Every module file (`.ko`, or compressed: `.ko.xz`, `.ko.zst`, `.ko.gz`) under `dir`, sorted, optionally every `step`-th one. */
 export function modulesIn(dir: string, step = 1): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ko')) out.push(p);
+      else if (/\.ko(\.xz|\.zst|\.gz)?$/.test(e.name)) out.push(p);
     }
   };
   walk(dir);
