@@ -164,6 +164,11 @@ fetch_one() {
 }
 
 (($#)) || set -- amd64
+# One fetch at a time per cache: test runs in parallel (elf and cli, under turbo) ask for the same
+# trees, and a second download would replace a tree the first one's tests are reading.
+mkdir -p "$corpus"
+exec 9>"$corpus/.lock"
+flock 9
 for arch in "$@"; do
   fetch_one "$arch"
 done
