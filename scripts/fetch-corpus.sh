@@ -4,10 +4,11 @@
 # lib/modules/<version> directory on stdout, one a line, in argument order. Logs go to stderr.
 # A second run is a cache hit and does no network or apt work when the ABI is pinned.
 #
-# `riscv64` is Debian 13's instead (Debian 12 has no riscv64 port): a 6.12 kernel whose modules are
-# `.ko.xz`, fetched straight from deb.debian.org's trixie index (curl, no apt sources changed).
+# Two architectures Debian 12 does not have come from later releases, fetched straight from
+# deb.debian.org's index with curl (no apt sources changed): `riscv64` from Debian 13 (a 6.12 kernel)
+# and `loong64` from Debian 14, testing (a 7.x kernel); both ship their modules as `.ko.xz`.
 #
-# Usage: scripts/fetch-corpus.sh [amd64|arm64|armhf|i386|ppc64el|s390x|mips64el|riscv64 ...]
+# Usage: scripts/fetch-corpus.sh [amd64|arm64|armhf|i386|ppc64el|s390x|mips64el|riscv64|loong64 ...]
 # Env:   KMODKIT_CACHE=dir          cache dir (default ~/.cache/kmodkit); corpus under $KMODKIT_CACHE/corpus
 #        KMODKIT_CORPUS_ABI=6.1.0-NN pin the ABI (default: the newest 6.1.0-* apt knows for that arch)
 set -euo pipefail
@@ -72,22 +73,40 @@ newest_abi() {
   echo "$abi"
 }
 
-# Debian 13's newest riscv64 kernel image, straight from the archive's index.
-fetch_trixie_riscv64() {
-  local mirror=http://deb.debian.org/debian index memo stamp pkg file dest tmp
+# Architectures Debian 12 does not have, taken from a later Debian straight from the archive's index:
+# the suite, and the package that holds the modules.
+archive_suite() {
+  case $1 in
+    riscv64) echo trixie ;; # Debian 13
+    loong64) echo forky ;;  # Debian 14 (testing): loong64 is new in it
+    *) return 1 ;;
+  esac
+}
+archive_package_re() {
+  case $1 in
+    riscv64) echo '^linux-image-[0-9][^ ]*-riscv64$' ;;
+    loong64) echo '^linux-modules-[0-9][^ ]*-loong64$' ;;
+  esac
+}
+
+# The newest kernel modules package of a later Debian for `arch`, straight from the archive.
+fetch_from_archive() {
+  local arch=$1 mirror=http://deb.debian.org/debian suite re index memo stamp pkg file dest tmp
+  suite=$(archive_suite "$arch")
+  re=$(archive_package_re "$arch")
   mkdir -p "$corpus"
-  memo=$corpus/.trixie-riscv64
+  memo=$corpus/.archive-$arch
   # The index is looked at once a day at most; the package it names stays in the cache.
   stamp=$(date +%F)
   if [[ -f $memo ]] && [[ $(head -n1 "$memo") == "$stamp" ]]; then
     read -r pkg file < <(sed -n 2p "$memo")
   else
-    log "looking up Debian 13's riscv64 kernel image"
-    index=$(curl -fsSL --retry 3 "$mirror/dists/trixie/main/binary-riscv64/Packages.xz" | xz -dc) ||
-      die "could not read $mirror/dists/trixie/main/binary-riscv64/Packages.xz"
-    read -r pkg file < <(awk '/^Package: linux-image-[0-9][^ ]*-riscv64$/ { p = $2 }
+    log "looking up the newest $arch kernel modules in Debian $suite"
+    index=$(curl -fsSL --retry 3 "$mirror/dists/$suite/main/binary-$arch/Packages.xz" | xz -dc) ||
+      die "could not read $mirror/dists/$suite/main/binary-$arch/Packages.xz"
+    read -r pkg file < <(awk -v re="$re" '/^Package: / { p = ($2 ~ re) ? $2 : "" }
         p != "" && /^Filename:/ { print p, $2; p = "" }' <<<"$index" | sort -V | tail -n1)
-    [[ -n $pkg ]] || die "no linux-image-*-riscv64 in Debian 13's index"
+    [[ -n $pkg ]] || die "no package matching $re in Debian $suite's $arch index"
     printf '%s\n%s %s\n' "$stamp" "$pkg" "$file" >"$memo"
   fi
   dest=$corpus/$pkg
@@ -95,7 +114,7 @@ fetch_trixie_riscv64() {
     cat "$dest/.complete"
     return 0
   fi
-  log "downloading $pkg (riscv64, Debian 13)"
+  log "downloading $pkg ($arch, Debian $suite)"
   tmp=$(mktemp -d "$corpus/.tmp.$pkg.XXXXXX")
   curl -fsSL --retry 3 -o "$tmp/image.deb" "$mirror/$file" || { rm -rf "$tmp"; die "could not download $mirror/$file"; }
   mkdir "$tmp/root"
@@ -114,11 +133,11 @@ fetch_trixie_riscv64() {
 
 fetch_one() {
   local arch=$1 flavour abi pkg dest
-  if [[ $arch == riscv64 ]]; then
-    fetch_trixie_riscv64
+  if archive_suite "$arch" >/dev/null; then
+    fetch_from_archive "$arch"
     return
   fi
-  flavour=$(flavour_of "$arch") || die "unknown architecture '$arch' (known: amd64 arm64 armhf i386 ppc64el s390x mips64el riscv64)"
+  flavour=$(flavour_of "$arch") || die "unknown architecture '$arch' (known: amd64 arm64 armhf i386 ppc64el s390x mips64el riscv64 loong64)"
 
   if [[ -n ${KMODKIT_CORPUS_ABI:-} ]]; then
     abi=$KMODKIT_CORPUS_ABI

@@ -436,8 +436,11 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       sameOverFiles([], mods);
     });
 
-    test('all riscv64 modules of Debian 13 (a 6.12 kernel, shipped as .ko.xz)', () => {
-      const [tree] = fetchCorpus('riscv64') as [string];
+    test.each([
+      ['riscv64', 'Debian 13, a 6.12 kernel'],
+      ['loong64', 'Debian 14, a 7.x kernel'],
+    ])('all %s modules (%s, shipped as .ko.xz)', (arch) => {
+      const [tree] = fetchCorpus(arch) as [string];
       const mods = modulesUnder(tree, '.ko.xz');
       expect(mods.length).toBeGreaterThan(2000);
       sameOverFiles([], mods);

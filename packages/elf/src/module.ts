@@ -187,7 +187,10 @@ export class KernelModule {
     return this.#imports;
   }
 
-  /** `__versions`: the CRC of every symbol the module was built against (modversions). */
+  /**
+   * The CRC of every symbol the module was built against (modversions), as the kernel checks them:
+   * `__version_ext_crcs`/`__version_ext_names` when present (Linux 6.15+), else `__versions`.
+   */
   get versions(): readonly SymbolVersion[] {
     this.#versions ??= readVersions(this.elf);
     return this.#versions;
