@@ -90,15 +90,43 @@ export async function systemZstd(): Promise<((bytes: Uint8Array) => Uint8Array) 
     );
   let out = Buffer.alloc(0);
   return (bytes) => {
-    const size = frameContentSize(bytes);
-    if (size === undefined) throw new Error('zstd: no content size in the frame header');
-    if (size > out.length) out = Buffer.alloc(Math.max(size, 2 * out.length));
-    // An error code is (size_t)-code: ffi-rs gives it as a negative number (a far too big one would
-    // be refused as well).
-    const n = decompress(out, size, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    if (!(n >= 0 && n <= size)) throw new Error(`zstd: error ${n}`);
-    return out.subarray(0, n);
+    const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let capacity = firstCapacity(bytes); ; capacity = nextCapacity(capacity)) {
+      if (capacity > out.length) out = Buffer.alloc(Math.max(capacity, 2 * out.length));
+      // An error code is (size_t)-code: ffi-rs gives it as a negative number.
+      const n = decompress(out, capacity, src);
+      if (n >= 0 && n <= capacity) return out.subarray(0, n);
+      retryOrThrow(-n, capacity);
+    }
   };
+}
+
+/** zstd's error number (zstd_errors.h) for an output buffer too small: try again with a bigger one. */
+const ZSTD_ERROR_DST_SIZE_TOO_SMALL = 70;
+/** Beyond this, an output buffer is not grown further: no module is that big. */
+const MAX_OUTPUT = 1 << 30;
+
+/** A one-shot decoder's failure, with zstd's error number. */
+export class ZstdError extends Error {
+  constructor(readonly code: number) {
+    super(`zstd: error ${code}`);
+  }
+}
+
+/**
+ * The output buffer's size for a first try: the frame's content size (a second frame after it needs
+ * more, and gets it on the next try), or for a frame that does not say it four times the input.
+ */
+function firstCapacity(bytes: Uint8Array): number {
+  return frameContentSize(bytes) ?? Math.max(4 * bytes.length, 1 << 16);
+}
+
+/** The next try's buffer size: twice the last (at least 64 KiB). */
+const nextCapacity = (capacity: number) => Math.max(2 * capacity, 1 << 16);
+
+/** After a failed try: returns to try again with a bigger buffer, or throws the error. */
+function retryOrThrow(code: number, capacity: number): void {
+  if (!(code === ZSTD_ERROR_DST_SIZE_TOO_SMALL && capacity < MAX_OUTPUT)) throw new ZstdError(code);
 }
 
 /**
@@ -137,7 +165,6 @@ interface ZstdModule {
     dict: number,
     dictSize: number,
   ): number;
-  _ZSTD_getFrameContentSize(src: number, srcSize: number): number;
   _ZSTD_isError(code: number): number;
 }
 
@@ -173,68 +200,115 @@ function wasmDecompressor(): ((bytes: Uint8Array) => Uint8Array) | undefined {
   let srcCapacity = 0;
   let dst = 0;
   let dstCapacity = 0;
+  const allocate = (size: number): number => {
+    const at = m._malloc(size);
+    if (at === 0) throw new ZstdError(64); // ZSTD_error_memory_allocation
+    return at;
+  };
   return (bytes) => {
     if (bytes.length > srcCapacity) {
+      const want = Math.max(bytes.length, 2 * srcCapacity);
       if (src !== 0) m._free(src);
-      srcCapacity = Math.max(bytes.length, 2 * srcCapacity);
-      src = m._malloc(srcCapacity);
-      if (src === 0) srcCapacity = 0;
-      if (src === 0) throw new Error('zstd: out of wasm memory');
+      src = 0;
+      srcCapacity = 0;
+      src = allocate(want);
+      srcCapacity = want;
     }
     m.HEAPU8.set(bytes, src);
-    // ZSTD_CONTENTSIZE_UNKNOWN and _ERROR come back as -1 and -2 (the 64-bit value's low half).
-    const size = m._ZSTD_getFrameContentSize(src, bytes.length);
-    if (!(size >= 0)) throw new Error('zstd: no content size in the frame header');
-    if (size > dstCapacity) {
-      if (dst !== 0) m._free(dst);
-      dstCapacity = Math.max(size, 2 * dstCapacity);
-      dst = m._malloc(dstCapacity);
-      if (dst === 0) dstCapacity = 0;
-      if (dst === 0) throw new Error('zstd: out of wasm memory');
+    for (let capacity = firstCapacity(bytes); ; capacity = nextCapacity(capacity)) {
+      if (capacity > dstCapacity) {
+        if (dst !== 0) m._free(dst);
+        dst = 0;
+        dstCapacity = 0;
+        dst = allocate(capacity);
+        dstCapacity = capacity;
+      }
+      // size_t is 32 bits here: an error code comes back as a negative number.
+      const n = m._ZSTD_decompress_usingDict(dctx, dst, capacity, src, bytes.length, 0, 0);
+      if (!m._ZSTD_isError(n)) return m.HEAPU8.subarray(dst, dst + n);
+      retryOrThrow(-n, capacity);
     }
-    const n = m._ZSTD_decompress_usingDict(dctx, dst, size, src, bytes.length, 0, 0);
-    if (m._ZSTD_isError(n)) throw new Error(`zstd: error ${n}`);
-    return m.HEAPU8.subarray(dst, dst + n);
   };
 }
 
 /**
- * zstd the way kmod's `libkmod-file.c: load_zstd` streams it: to the end of the input, keeping what
- * was decoded when the input ends inside the frame (a truncated `.ko.zst` is then read as a short
- * ELF file, not refused as bad compressed data). The wasm build's one-shot decoder, much the faster,
- * does the work when it can: it needs the frame's content size, which zstd writes unless it
- * compresses a pipe (RFC 8878 3.1.1.1.1: Single_Segment_flag, or a Frame_Content_Size_flag other than
- * 0), and it cannot tell a frame cut short from a corrupt one, so its failures go to the streaming
- * decoder (fzstd) to decide.
+ * zstd the way kmod's `libkmod-file.c: load_zstd` streams it through libzstd: every frame to the end
+ * of the input, checksums checked, and when the input ends inside a frame, what was decoded so far (a
+ * truncated `.ko.zst` is read as a short ELF file, not refused). The one-shot decoder does the work
+ * and its errors are kmod's; only input that ends inside a frame ({@link cutShort}) is handed to a
+ * streaming decoder (fzstd) for the part before the cut. A decoder without zstd's error numbers
+ * (the wasm package's own `decompress`) hands every failure to fzstd, which checks no checksums.
  */
 function zstdDecoder(decompress: (bytes: Uint8Array) => Uint8Array): Decode {
   return (bytes) => {
-    const descriptor = bytes[4] ?? 0;
-    const sized = (descriptor & 0x20) !== 0 || descriptor >> 6 !== 0;
-    if (sized) {
-      try {
-        return decompress(bytes);
-      } catch {
-        // decided below
-      }
+    try {
+      return decompress(bytes);
+    } catch (e) {
+      // The error number alone does not tell a frame cut short: a checksum cut short is
+      // checksum_wrong to a one-shot decoder, and garbage after a frame is srcSize_wrong. So the
+      // frames are walked to tell.
+      if (e instanceof ZstdError && !cutShort(bytes)) throw e;
     }
-    return zstdStream(bytes, sized);
+    return zstdStream(bytes);
   };
 }
 
 /**
- * Streams `bytes` through fzstd. A frame cut short gives what was decoded; a complete frame the
- * one-shot decoder refused (`refused`: its checksum, say) is corrupt, as for kmod; fzstd's own errors
- * are thrown.
+ * Whether `bytes` end inside a zstd frame (RFC 8878 3.1): each frame's header, its blocks (Last_Block,
+ * Block_Type, Block_Size in a 3-byte header; an RLE block holds one byte) and its optional 4-byte
+ * checksum, and skippable frames, walked to the end of the input. Anything that is not a frame is
+ * not "cut short" (it is corrupt).
  */
-function zstdStream(bytes: Uint8Array, refused: boolean): Uint8Array {
+export function cutShort(bytes: Uint8Array): boolean {
+  const u32 = (at: number) =>
+    (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+  let at = 0;
+  while (at < bytes.length) {
+    // Fewer than 4 bytes: the start of a frame if they start a magic number (libzstd checks that much).
+    if (bytes.length - at < 4) return isMagicPrefix(bytes.subarray(at));
+    const magic = u32(at);
+    if (magic >>> 4 === 0x184d2a5) {
+      if (at + 8 > bytes.length) return true;
+      at += 8 + u32(at + 4); // skippable frame
+      if (at > bytes.length) return true;
+      continue;
+    }
+    if (magic !== 0xfd2fb528) return false;
+    if (at + 5 > bytes.length) return true;
+    const descriptor = bytes[at + 4]!;
+    const fcsFlag = descriptor >> 6;
+    const singleSegment = (descriptor >> 5) & 1;
+    const fcsSize = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag]!;
+    let pos = at + 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]! + fcsSize;
+    for (;;) {
+      if (pos + 3 > bytes.length) return true;
+      const header = bytes[pos]! | (bytes[pos + 1]! << 8) | (bytes[pos + 2]! << 16);
+      const type = (header >> 1) & 3;
+      if (type === 3) return false; // reserved
+      pos += 3 + (type === 1 ? 1 : header >>> 3);
+      if (pos > bytes.length) return true;
+      if (header & 1) break;
+    }
+    if (descriptor & 0x04) pos += 4; // Content_Checksum_flag
+    if (pos > bytes.length) return true;
+    at = pos;
+  }
+  return false;
+}
+
+/** Whether `tail` is how a zstd frame or a skippable frame begins. */
+function isMagicPrefix(tail: Uint8Array): boolean {
+  const zstd = [0x28, 0xb5, 0x2f, 0xfd];
+  const skippable = [0x50, 0x2a, 0x4d, 0x18];
+  const starts = (magic: number[], mask0: number) =>
+    tail.every((b, i) => (i === 0 ? (b & mask0) === magic[0] : b === magic[i]));
+  return starts(zstd, 0xff) || starts(skippable, 0xf0);
+}
+
+/** What fzstd decodes of `bytes` before they end; fzstd's errors (corrupt data) are thrown. */
+function zstdStream(bytes: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
-  let complete = false;
-  new Decompress((chunk, final) => {
-    parts.push(chunk);
-    complete ||= final === true;
-  }).push(bytes);
-  if (complete && refused) throw new Error('zstd: corrupt frame');
+  new Decompress((chunk) => parts.push(chunk)).push(bytes);
   return Buffer.concat(parts);
 }
 

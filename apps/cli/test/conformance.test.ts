@@ -311,6 +311,15 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
         'padded-truncated-early.ko.zst': paddedZst.subarray(0, Math.floor(paddedZst.length * 0.3)),
         // Compressed from a pipe: no content size in the frame header, so no one-shot decoding.
         'unsized.ko.zst': spawnSync('zstd', ['-q', '-c'], { input: elf, maxBuffer: 1 << 26 }).stdout,
+        // A complete frame whose checksum does not match: kmod's libzstd refuses it.
+        'bad-checksum.ko.zst': (() => {
+          const c = Buffer.from(zst);
+          c[c.length - 1] = c[c.length - 1]! ^ 0x01;
+          return c;
+        })(),
+        // After the frame: something that is not one, and the first bytes of a magic number.
+        'trailing-garbage.ko.zst': Buffer.concat([zst, Buffer.from('trailing garbage\n')]),
+        'trailing-magic.ko.zst': Buffer.concat([zst, Buffer.from([0x28, 0xb5])]),
         // Two frames, each with its content size: the one-shot decoders stop at the first.
         'two-frames.ko.zst': Buffer.concat([
           zstdFile(elf.subarray(0, elf.length >> 1)),
@@ -340,6 +349,9 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       'padded-truncated-early.ko.zst',
       'unsized.ko.zst',
       'two-frames.ko.zst',
+      'bad-checksum.ko.zst',
+      'trailing-garbage.ko.zst',
+      'trailing-magic.ko.zst',
       'xz-inside.ko',
       'plain-inside.ko.xz',
       'dir.ko',
