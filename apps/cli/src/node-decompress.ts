@@ -43,13 +43,28 @@ async function loadDecompressor(kind: 'xz' | 'zstd'): Promise<void> {
   try {
     if (kind === 'xz') {
       const { unxzSync } = await import('node-liblzma');
-      loaded.set('xz', (bytes) => unxzSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+      loaded.set('xz', (bytes) => {
+        if (!endsAsXzStream(bytes)) throw new Error('xz: the input ends before the stream footer');
+        return unxzSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      });
     } else {
       loaded.set('zstd', zstdDecoder((await systemZstd()) ?? (await wasmZstd())));
     }
   } catch {
     // Not available on this platform: @kmodkit/elf's decoder does the work.
   }
+}
+
+/**
+ * Whether `bytes` end as a complete xz stream does (xz file format 2.1.2, 2.2): a stream footer, whose
+ * last two bytes are "YZ", then only stream padding (zero bytes, a multiple of four). node-liblzma's
+ * one-shot call accepts input cut inside the index or the footer, where kmod's reader (liblzma with
+ * LZMA_FINISH at the end of the file) refuses it; this check makes the difference.
+ */
+export function endsAsXzStream(bytes: Uint8Array): boolean {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return (bytes.length - end) % 4 === 0 && end >= 12 && bytes[end - 2] === 0x59 && bytes[end - 1] === 0x5a;
 }
 
 /**

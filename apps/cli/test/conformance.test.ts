@@ -311,6 +311,13 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
         'padded-truncated-early.ko.zst': paddedZst.subarray(0, Math.floor(paddedZst.length * 0.3)),
         // Compressed from a pipe: no content size in the frame header, so no one-shot decoding.
         'unsized.ko.zst': spawnSync('zstd', ['-q', '-c'], { input: elf, maxBuffer: 1 << 26 }).stdout,
+        // xz cut inside the index or the footer, padded right and wrong, two streams, garbage after.
+        'xz-cut-footer.ko.xz': xz.subarray(0, xz.length - 6),
+        'xz-cut-index.ko.xz': xz.subarray(0, xz.length - 20),
+        'xz-padded.ko.xz': Buffer.concat([xz, Buffer.alloc(4)]),
+        'xz-bad-padding.ko.xz': Buffer.concat([xz, Buffer.alloc(3)]),
+        'xz-two-streams.ko.xz': Buffer.concat([xz, xz]),
+        'xz-garbage.ko.xz': Buffer.concat([xz, Buffer.from('trailing garbage\n')]),
         // A complete frame whose checksum does not match: kmod's libzstd refuses it.
         'bad-checksum.ko.zst': (() => {
           const c = Buffer.from(zst);
@@ -349,6 +356,12 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       'padded-truncated-early.ko.zst',
       'unsized.ko.zst',
       'two-frames.ko.zst',
+      'xz-cut-footer.ko.xz',
+      'xz-cut-index.ko.xz',
+      'xz-padded.ko.xz',
+      'xz-bad-padding.ko.xz',
+      'xz-two-streams.ko.xz',
+      'xz-garbage.ko.xz',
       'bad-checksum.ko.zst',
       'trailing-garbage.ko.zst',
       'trailing-magic.ko.zst',
