@@ -73,6 +73,21 @@ newest_abi() {
   echo "$abi"
 }
 
+# Moves the extraction in <tmp>/root to <dest> and prints the path of its single
+# <modules>/<version> directory (<modules>: lib/modules, or usr/lib/modules in later Debians). The
+# swap is atomic; .complete, holding the printed path, marks a finished extraction.
+install_tree() {
+  local tmp=$1 dest=$2 modules=$3 pkg=$4 ver
+  ver=$(ls "$tmp/root/$modules")
+  [[ -n $ver && $(wc -l <<<"$ver") -eq 1 ]] || { rm -rf "$tmp"; die "$pkg has no single $modules/<version>"; }
+  rm -rf "$dest"
+  mv "$tmp/root" "$dest"
+  rmdir "$tmp"
+  printf '%s\n' "$dest/$modules/$ver" >"$dest/.complete"
+  log "$(find "$dest/$modules/$ver" -name '*.ko*' | wc -l) modules in $dest/$modules/$ver"
+  cat "$dest/.complete"
+}
+
 # Architectures Debian 12 does not have, taken from a later Debian straight from the archive's index:
 # the suite, and the package that holds the modules.
 archive_suite() {
@@ -120,15 +135,7 @@ fetch_from_archive() {
   mkdir "$tmp/root"
   dpkg-deb -x "$tmp/image.deb" "$tmp/root"
   rm -f "$tmp/image.deb"
-  local ver
-  ver=$(ls "$tmp/root/usr/lib/modules")
-  [[ -n $ver && $(wc -l <<<"$ver") -eq 1 ]] || { rm -rf "$tmp"; die "$pkg has no single usr/lib/modules/<version>"; }
-  rm -rf "$dest"
-  mv "$tmp/root" "$dest"
-  rmdir "$tmp"
-  printf '%s\n' "$dest/usr/lib/modules/$ver" >"$dest/.complete"
-  log "$(find "$dest/usr/lib/modules/$ver" -name '*.ko*' | wc -l) modules in $dest/usr/lib/modules/$ver"
-  cat "$dest/.complete"
+  install_tree "$tmp" "$dest" usr/lib/modules "$pkg"
 }
 
 fetch_one() {
@@ -168,18 +175,7 @@ fetch_one() {
   mkdir "$tmp/root"
   dpkg-deb -x "$deb" "$tmp/root"
   rm -f "$deb"
-
-  local ver
-  ver=$(ls "$tmp/root/lib/modules")
-  [[ -n $ver && $(wc -l <<<"$ver") -eq 1 ]] || { rm -rf "$tmp"; die "$pkg has no single lib/modules/<version>"; }
-
-  # Swap in atomically; .complete (holding the printed path) marks a finished extraction.
-  rm -rf "$dest"
-  mv "$tmp/root" "$dest"
-  rmdir "$tmp"
-  printf '%s\n' "$dest/lib/modules/$ver" >"$dest/.complete"
-  log "$(find "$dest/lib/modules/$ver" -name '*.ko*' | wc -l) modules in $dest/lib/modules/$ver"
-  cat "$dest/.complete"
+  install_tree "$tmp" "$dest" lib/modules "$pkg"
 }
 
 (($#)) || set -- amd64
