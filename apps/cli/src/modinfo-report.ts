@@ -160,9 +160,14 @@ function reportFileJson(path: string, report: { failed: boolean }): string {
   return jsonModule(path, opened.module, signatureOf(opened.module));
 }
 
+/** The paths of the jobs that are module files. */
+export function filePaths(jobs: readonly ModuleJob[]): string[] {
+  return jobs.flatMap((job) => (job.kind === 'file' ? [job.path] : []));
+}
+
 /** The decoders the jobs' file names call for (`.ko.xz` …), to load before reporting. */
 export function decompressorsFor(jobs: readonly ModuleJob[]): CompressedKind[] {
-  return decompressorsForPaths(jobs.flatMap((job) => (job.kind === 'file' ? [job.path] : [])));
+  return decompressorsForPaths(filePaths(jobs));
 }
 
 /** The decoders these file names call for. */

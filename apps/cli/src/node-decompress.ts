@@ -149,20 +149,40 @@ function retryOrThrow(code: number, capacity: number): void {
  * the header does not give it (or gives more than 4 GiB, which no module is).
  */
 export function frameContentSize(bytes: Uint8Array): number | undefined {
-  const magic = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
-  if (bytes.length < 6 || magic >>> 0 !== 0xfd2fb528) return undefined;
-  const descriptor = bytes[4]!;
+  if (bytes.length < 4 || u32le(bytes, 0) !== ZSTD_MAGIC) return undefined;
+  return frameHeader(bytes, 0)?.contentSize;
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+function u32le(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/**
+ * The header of the zstd frame whose magic number is at `at` (RFC 8878 3.1.1.1): where it ends,
+ * whether the frame ends in a content checksum, and its Frame_Content_Size if given (and under
+ * 4 GiB); undefined when `bytes` end inside the header.
+ */
+function frameHeader(
+  bytes: Uint8Array,
+  at: number,
+): { end: number; checksum: boolean; contentSize: number | undefined } | undefined {
+  if (at + 5 > bytes.length) return undefined;
+  const descriptor = bytes[at + 4]!;
   const fcsFlag = descriptor >> 6;
   const singleSegment = (descriptor >> 5) & 1;
-  if (fcsFlag === 0 && !singleSegment) return undefined;
-  const at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]!;
-  const width = [1, 2, 4, 8][fcsFlag]!;
-  if (at + width > bytes.length) return undefined;
-  let size = 0;
-  for (let i = Math.min(width, 4) - 1; i >= 0; i--) size = size * 256 + bytes[at + i]!;
-  if (width === 8 && (bytes[at + 4]! | bytes[at + 5]! | bytes[at + 6]! | bytes[at + 7]!) !== 0)
-    return undefined;
-  return width === 2 ? size + 256 : size;
+  const fcsAt = at + 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]!;
+  const width = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag]!;
+  const end = fcsAt + width;
+  if (end > bytes.length) return undefined;
+  let contentSize: number | undefined;
+  if (width > 0 && !(width === 8 && u32le(bytes, fcsAt + 4) !== 0)) {
+    contentSize = 0;
+    for (let i = Math.min(width, 4) - 1; i >= 0; i--) contentSize = contentSize * 256 + bytes[fcsAt + i]!;
+    if (width === 2) contentSize += 256;
+  }
+  return { end, checksum: (descriptor & 0x04) !== 0, contentSize };
 }
 
 /** The C functions of @bokuweb/zstd-wasm's emscripten module that {@link wasmDecompressor} calls. */
@@ -211,38 +231,37 @@ function wasmDecompressor(): ((bytes: Uint8Array) => Uint8Array) | undefined {
     return undefined;
   }
   const dctx = m._ZSTD_createDCtx();
-  let src = 0;
-  let srcCapacity = 0;
-  let dst = 0;
-  let dstCapacity = 0;
-  const allocate = (size: number): number => {
-    const at = m._malloc(size);
-    if (at === 0) throw new ZstdError(64); // ZSTD_error_memory_allocation
-    return at;
-  };
+  const input = wasmBuffer(m);
+  const output = wasmBuffer(m);
   return (bytes) => {
-    if (bytes.length > srcCapacity) {
-      const want = Math.max(bytes.length, 2 * srcCapacity);
-      if (src !== 0) m._free(src);
-      src = 0;
-      srcCapacity = 0;
-      src = allocate(want);
-      srcCapacity = want;
-    }
+    const src = input(bytes.length);
     m.HEAPU8.set(bytes, src);
     for (let capacity = firstCapacity(bytes); ; capacity = nextCapacity(capacity)) {
-      if (capacity > dstCapacity) {
-        if (dst !== 0) m._free(dst);
-        dst = 0;
-        dstCapacity = 0;
-        dst = allocate(capacity);
-        dstCapacity = capacity;
-      }
+      const dst = output(capacity);
       // size_t is 32 bits here: an error code comes back as a negative number.
       const n = m._ZSTD_decompress_usingDict(dctx, dst, capacity, src, bytes.length, 0, 0);
       if (!m._ZSTD_isError(n)) return m.HEAPU8.subarray(dst, dst + n);
       retryOrThrow(-n, capacity);
     }
+  };
+}
+
+/**
+ * A buffer in wasm memory kept from call to call: called with the size needed, it returns the
+ * buffer's address, grown (to at least twice its size) when it is too small.
+ */
+function wasmBuffer(m: ZstdModule): (size: number) => number {
+  let at = 0;
+  let capacity = 0;
+  return (size) => {
+    if (size <= capacity) return at;
+    const want = Math.max(size, 2 * capacity);
+    if (at !== 0) m._free(at);
+    capacity = 0;
+    at = m._malloc(want);
+    if (at === 0) throw new ZstdError(64); // ZSTD_error_memory_allocation
+    capacity = want;
+    return at;
   };
 }
 
@@ -275,36 +294,31 @@ function zstdDecoder(decompress: (bytes: Uint8Array) => Uint8Array): Decode {
  * not "cut short" (it is corrupt).
  */
 export function cutShort(bytes: Uint8Array): boolean {
-  const u32 = (at: number) =>
-    (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
   let at = 0;
   while (at < bytes.length) {
     // Fewer than 4 bytes: the start of a frame if they start a magic number (libzstd checks that much).
     if (bytes.length - at < 4) return isMagicPrefix(bytes.subarray(at));
-    const magic = u32(at);
+    const magic = u32le(bytes, at);
     if (magic >>> 4 === 0x184d2a5) {
       if (at + 8 > bytes.length) return true;
-      at += 8 + u32(at + 4); // skippable frame
+      at += 8 + u32le(bytes, at + 4); // skippable frame
       if (at > bytes.length) return true;
       continue;
     }
-    if (magic !== 0xfd2fb528) return false;
-    if (at + 5 > bytes.length) return true;
-    const descriptor = bytes[at + 4]!;
-    const fcsFlag = descriptor >> 6;
-    const singleSegment = (descriptor >> 5) & 1;
-    const fcsSize = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag]!;
-    let pos = at + 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]! + fcsSize;
+    if (magic !== ZSTD_MAGIC) return false;
+    const header = frameHeader(bytes, at);
+    if (header === undefined) return true;
+    let pos = header.end;
     for (;;) {
       if (pos + 3 > bytes.length) return true;
-      const header = bytes[pos]! | (bytes[pos + 1]! << 8) | (bytes[pos + 2]! << 16);
-      const type = (header >> 1) & 3;
+      const block = bytes[pos]! | (bytes[pos + 1]! << 8) | (bytes[pos + 2]! << 16);
+      const type = (block >> 1) & 3;
       if (type === 3) return false; // reserved
-      pos += 3 + (type === 1 ? 1 : header >>> 3);
+      pos += 3 + (type === 1 ? 1 : block >>> 3);
       if (pos > bytes.length) return true;
-      if (header & 1) break;
+      if (block & 1) break;
     }
-    if (descriptor & 0x04) pos += 4; // Content_Checksum_flag
+    if (header.checksum) pos += 4;
     if (pos > bytes.length) return true;
     at = pos;
   }

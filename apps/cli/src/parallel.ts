@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import {
   decompressorsFor,
   decompressorsForPaths,
+  filePaths,
   type ModuleJob,
   type ModuleReport,
   type ReportStyle,
@@ -44,9 +45,6 @@ function worthAWorker(paths: readonly string[]): boolean {
   for (const path of paths) if (!path.endsWith('.ko')) compressed++;
   return compressed >= PARALLEL_MIN_COMPRESSED && availableParallelism() >= 2;
 }
-
-const filePaths = (jobs: readonly ModuleJob[]) =>
-  jobs.flatMap((job) => (job.kind === 'file' ? [job.path] : []));
 
 /**
  * Starts the worker early, before the jobs are known, when the module files named on the command line
