@@ -7,6 +7,7 @@ import { type KernelModule, readModule, SectionIndex } from '../src/index.js';
 import { corpusDir, corpusDirs, modulesIn, SKIP_CORPUS } from './corpus.js';
 import { HAVE_READELF } from './readelf.js';
 import { expectSameAsReadelf } from './readelf-compare.js';
+import { haveTool } from './tools.js';
 
 /**
  * Debian 6.1 modules of every architecture Debian 12 builds: x86_64/arm64/s390x/ppc64le/mips64el
@@ -93,14 +94,7 @@ const modversions = (mod: KernelModule) => / modversions /.test(`${mod.vermagic}
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-const HAVE_KMOD = (() => {
-  try {
-    execFileSync('depmod', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const HAVE_KMOD = haveTool('depmod');
 
 describe.skipIf(SKIP_CORPUS).each(ARCHES)('Debian $arch', ({ arch, machine, cls, endian, step }) => {
   let dir = '';

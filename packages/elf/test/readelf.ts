@@ -1,14 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { haveTool } from './tools.js';
 
 /** binutils' readelf reads every architecture: the oracle for sections, symbols and relocations. */
-export const HAVE_READELF = (() => {
-  try {
-    execFileSync('readelf', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+export const HAVE_READELF = haveTool('readelf');
 
 function readelf(args: string[], file: string): string[] {
   return execFileSync('readelf', ['-W', ...args, file], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n');

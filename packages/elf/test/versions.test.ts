@@ -10,15 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ElfError, readModule } from '../src/index.js';
 import { FIXTURES } from './fixtures.js';
+import { haveTool } from './tools.js';
 
-const HAVE_OBJCOPY = (() => {
-  try {
-    execFileSync('objcopy', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const HAVE_OBJCOPY = haveTool('objcopy');
 
 const dir = mkdtempSync(join(tmpdir(), 'kmodkit-versions-'));
 const source = join(FIXTURES, 'kmodkit_test.ko');
