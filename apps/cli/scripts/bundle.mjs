@@ -1,5 +1,6 @@
-// Bundles the `kmodkit` command (src/bin.ts) and the modinfo worker (src/modinfo-worker.ts) with
-// rolldown into bundle/, one file each plus the code they share, with the @kmodkit libraries inside.
+// Bundles the `kmodkit` command (src/bin.ts), @kmodkit/loader's worker thread (dist/parallel-worker.js)
+// and the modinfo task it imports (src/modinfo-task.ts) with rolldown into bundle/, one file each plus
+// the code they share, with the @kmodkit libraries inside.
 // Why: Node resolves, reads and compiles ~40 ES modules across five packages at every start, which
 // was 40 ms of a `modinfo` run that kmod finishes in 170 ms. The package's `main` export (dist/) stays
 // unbundled for programs that import it. bundle/ sits next to dist/, at the same depth, so the
@@ -15,7 +16,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bundle');
 rmSync(out, { recursive: true, force: true });
 const result = await build({
-  input: { kmodkit: join(root, 'src/bin.ts'), 'modinfo-worker': join(root, 'src/modinfo-worker.ts') },
+  input: {
+    kmodkit: join(root, 'src/bin.ts'),
+    'modinfo-task': join(root, 'src/modinfo-task.ts'),
+    // Its name is the one loader's `new URL('./parallel-worker.js', import.meta.url)` looks for.
+    'parallel-worker': join(root, 'node_modules/@kmodkit/loader/dist/parallel-worker.js'),
+  },
   platform: 'node',
   // Loaded on demand, and not bundleable: native addons, and a package that reads its .wasm file.
   external: ['node-liblzma', '@bokuweb/zstd-wasm', 'ffi-rs'],

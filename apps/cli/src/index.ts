@@ -4,9 +4,9 @@
  * `modinfo` runs `kmodkit modinfo`.
  */
 import { readFileSync } from 'node:fs';
+import { stopWork } from '@kmodkit/loader';
 import type { CommandContext } from './commands/context.js';
 import { modinfo } from './commands/modinfo.js';
-import { stopWork } from './parallel.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {

@@ -5,6 +5,7 @@
  */
 import { type KernelModule, type ModinfoEntry, readSignature } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
+import { type CompressedKind, openModuleFile } from '@kmodkit/loader';
 import {
   formatHead,
   formatInfo,
@@ -15,8 +16,6 @@ import {
   type SignatureFields,
 } from './modinfo-format.js';
 import { jsonBuiltin, jsonError, jsonModule } from './modinfo-json.js';
-import { openModuleFile } from './module-file.js';
-import type { CompressedKind } from './node-decompress.js';
 
 /** A module to report on: a file (`name` is kmod's name for it, from the path) or a built-in module. */
 export type ModuleJob =
