@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { ErrnoError, isErrnoError } from './error.js';
+import { explain } from './syscalls.js';
 
 /** Every kind of value, including null-prototype objects whose String() throws. */
 const ANYTHING = { withNullPrototype: true, withBigInt: true, withMap: true, withSet: true, withDate: true };
@@ -42,6 +43,18 @@ test.each([
   expect(e.syscall).toBe('syscall' in options ? options.syscall : undefined);
   expect(e.message).toBe(message);
   expect(isErrnoError(e)).toBe(true);
+});
+
+test("a module syscall's error carries explain()'s text for it; other errors none", () => {
+  const e = new ErrnoError('EEXIST', { syscall: 'finit_module' });
+  expect(e.explanation).toBe(explain('finit_module', 'EEXIST'));
+  expect(e.explanation).toMatch(/already loaded/);
+  expect(new ErrnoError(164, { syscall: 'init_module', arch: 'mips' }).explanation).toBe(
+    explain('init_module', 'EKEYREJECTED'),
+  );
+  expect(new ErrnoError('ENOSYS', { syscall: 'create_module' }).explanation).toMatch(/2\.6/);
+  expect(new ErrnoError('EDQUOT', { syscall: 'quotactl' }).explanation).toBeUndefined();
+  expect(new ErrnoError('EPERM').explanation).toBeUndefined();
 });
 
 test('the cause is kept', () => {

@@ -1,4 +1,5 @@
 import { glibcText, tableOf } from './errno-table.js';
+import { explain } from './syscalls.js';
 
 export interface ErrnoErrorOptions {
   /** The system call that failed, e.g. `'finit_module'`; it prefixes the message. */
@@ -31,6 +32,11 @@ export class ErrnoError extends Error {
   readonly code: string;
   /** The system call that failed, when given. */
   readonly syscall: string | undefined;
+  /**
+   * What this errno means when `syscall` returns it ({@link explain}), for a module system call;
+   * undefined otherwise.
+   */
+  readonly explanation: string | undefined;
 
   constructor(codeOrName: number | string, options: ErrnoErrorOptions = {}) {
     const table = tableOf(options.arch);
@@ -53,6 +59,7 @@ export class ErrnoError extends Error {
     this.errno = errno;
     this.code = code;
     this.syscall = options.syscall;
+    this.explanation = options.syscall === undefined ? undefined : explain(options.syscall, errno, options.arch);
   }
 }
 

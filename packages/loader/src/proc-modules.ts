@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { LoaderError } from './error.js';
+import { type RootOptions, systemPath } from './system-files.js';
 
 export type ModuleState = 'Live' | 'Loading' | 'Unloading';
 
@@ -71,8 +72,12 @@ export function parseProcModules(text: string, path = '/proc/modules'): LoadedMo
   return modules;
 }
 
-/** Read and parse /proc/modules (or another file in its format). */
-export async function readProcModules(path = '/proc/modules'): Promise<LoadedModule[]> {
+/**
+ * Read and parse /proc/modules: of the system, of `{ root }` (a captured tree), or a file in its format
+ * given by path.
+ */
+export async function readProcModules(source: string | RootOptions = {}): Promise<LoadedModule[]> {
+  const path = typeof source === 'string' ? source : systemPath('/proc/modules', source);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
