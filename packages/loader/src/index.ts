@@ -1,5 +1,16 @@
 export { LoaderError } from './error.js';
 export {
+  type InsertOptions,
+  type InsertResult,
+  insertModule,
+  type LoadModulesOptions,
+  type LoadModulesResult,
+  loadModules,
+  type ModuleToLoad,
+  type RemoveOptions,
+  removeModule,
+} from './load.js';
+export {
   aliasNormalize,
   fnmatch,
   ModuleDirectory,
@@ -23,17 +34,6 @@ export {
   startWorker,
   stopWork,
 } from './parallel.js';
-export {
-  type InsertOptions,
-  type InsertResult,
-  insertModule,
-  type LoadModulesOptions,
-  type LoadModulesResult,
-  loadModules,
-  type ModuleToLoad,
-  type RemoveOptions,
-  removeModule,
-} from './load.js';
 export { type LoadedModule, type ModuleState, parseProcModules, readProcModules } from './proc-modules.js';
 export {
   DELETE_MODULE_FLAGS,
