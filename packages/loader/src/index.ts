@@ -1,11 +1,15 @@
 export { LoaderError } from './error.js';
+export { byteString, fnmatch } from './fnmatch.js';
+export { IndexFile, type IndexValue, type ModuleIndex, memoryIndex } from './index-file.js';
 export {
   aliasNormalize,
-  fnmatch,
+  type DeviceName,
+  type ModuleDependencies,
   ModuleDirectory,
   type ModuleLocation,
   modnameNormalize,
   pathToModname,
+  type SoftDependencies,
 } from './module-directory.js';
 export {
   type OpenedModule,
