@@ -15,7 +15,9 @@ describe('openModuleFile: a module opened as kmod opens it', () => {
     '%s: the same module whatever the compression, chosen by magic',
     (name) => {
       const opened = openModuleFile(join(fixtures, name), { sparse: true });
-      expect('module' in opened && opened.module.modinfo.find((e) => e.key === 'name')?.value).toBe('kmodkit_test');
+      expect('module' in opened && opened.module.modinfo.find((e) => e.key === 'name')?.value).toBe(
+        'kmodkit_test',
+      );
     },
   );
 

@@ -65,10 +65,16 @@ export interface OpenOptions {
  * Reads and opens the module at `path` (bytes for a name that is not UTF-8, as the system takes it);
  * never throws.
  */
-export function openModuleFile(path: string | Uint8Array, options: OpenOptions = {}): OpenedModule | OpenFailure {
+export function openModuleFile(
+  path: string | Uint8Array,
+  options: OpenOptions = {},
+): OpenedModule | OpenFailure {
   let fd: number;
   try {
-    fd = openSync(typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength), 'r');
+    fd = openSync(
+      typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength),
+      'r',
+    );
   } catch (e) {
     return fileFailure(e);
   }
