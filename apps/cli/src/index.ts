@@ -54,10 +54,19 @@ function help(): string {
  * command runs with all of `argv`.
  */
 export async function main(
-  argv: string[],
+  args: readonly (string | Uint8Array)[],
   argv0?: string,
   io: MainIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  // An argument given as bytes (not UTF-8) goes on as a byte string, one character per byte; the
+  // command gets its bytes back from `rawArgument`.
+  const raw = new Map<string, Uint8Array>();
+  const argv = args.map((a) => {
+    if (typeof a === 'string') return a;
+    const text = Buffer.from(a).toString('latin1');
+    raw.set(text, a);
+    return text;
+  });
   let pending = '';
   const flush = () => {
     if (pending !== '') io.stdout.write(pending);
@@ -67,6 +76,7 @@ export async function main(
     program,
     version: packageVersion(),
     cwd: io.cwd ?? process.cwd(),
+    rawArgument: (arg) => raw.get(arg),
     stdout(text) {
       if (typeof text === 'string') {
         pending += text;

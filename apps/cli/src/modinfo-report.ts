@@ -25,6 +25,12 @@ export type ModuleJob =
       readonly name: string;
       /** The file's size when the caller has it from a stat already. */
       readonly size?: number;
+      /**
+       * The path's bytes when they are not UTF-8 (an argument as the system gave it): the file is
+       * opened by them, and `path` and `name` are byte strings (one character per byte), printed as
+       * the bytes they stand for.
+       */
+      readonly raw?: Uint8Array;
     }
   | {
       readonly kind: 'builtin';
@@ -36,7 +42,7 @@ export type ModuleJob =
       readonly modinfo: readonly string[] | 'ENOENT' | 'ENOSYS';
     }
   /** An operand that led to no module: kmod's message for it. */
-  | { readonly kind: 'error'; readonly message: string };
+  | { readonly kind: 'error'; readonly message: string | Uint8Array };
 
 export interface ReportStyle extends ModinfoStyle {
   readonly json: boolean;
@@ -57,12 +63,20 @@ const SIGNATURE_KEYS = new Set(['sig_id', 'signer', 'sig_key', 'sig_hashalgo', '
 
 /** The report for one job; never throws. */
 export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
+  const report = reportText(job, style);
+  if (job.kind !== 'file' || job.raw === undefined) return report;
+  // Every string of a report on a byte-string path is a byte string too.
+  const bytes = (t: string | Uint8Array) => (typeof t === 'string' ? Buffer.from(t, 'latin1') : t);
+  return { stdout: bytes(report.stdout), stderr: bytes(report.stderr), failed: report.failed };
+}
+
+function reportText(job: ModuleJob, style: ReportStyle): ModuleReport {
   if (job.kind === 'error') return { stdout: '', stderr: job.message, failed: true };
   const report = { stdout: '', stderr: '', failed: false };
   if (style.json) {
     report.stdout =
       job.kind === 'file'
-        ? reportFileJson(job.path, report)
+        ? reportFileJson(job.path, job.raw, report)
         : jsonBuiltin(job.name, typeof job.modinfo === 'string' ? [] : job.modinfo.map(splitInfo));
     return report;
   }
@@ -77,14 +91,22 @@ export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
     if (job.modinfo === 'ENOSYS') return fail(report, job.name, 'ENOSYS');
     list = job.modinfo.map(splitInfo);
   } else {
-    const opened = openModuleFile(job.path, { sparse: true, size: job.size });
+    const opened = openModuleFile(job.raw ?? job.path, { sparse: true, size: job.size });
     if (!('module' in opened)) return fail(report, job.name, opened.errno);
     const { modinfo } = opened.module;
     // Reading the signature is the dearest part; `-F` of another key never shows it.
     const signature =
       style.field === undefined || SIGNATURE_KEYS.has(style.field) ? signatureOf(opened.module) : null;
-    if (modinfo.some((e) => e.key.includes('\uFFFD') || e.value.includes('\uFFFD'))) {
-      return reportBytes(head.text, modinfo, signature, style);
+    if (
+      job.raw !== undefined ||
+      modinfo.some((e) => e.key.includes('\uFFFD') || e.value.includes('\uFFFD'))
+    ) {
+      return reportBytes(
+        job.raw === undefined ? byteString(head.text) : head.text,
+        modinfo,
+        signature,
+        style,
+      );
     }
     list = infoList(modinfo, signature);
   }
@@ -97,8 +119,9 @@ export function reportModule(job: ModuleJob, style: ReportStyle): ModuleReport {
 const byteString = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /**
- * The report of a module with bytes in `.modinfo` that are not UTF-8, formatted over one-character-
- * per-byte strings so that every byte comes out as stored.
+ * The report of a module with bytes in `.modinfo` that are not UTF-8 (or a path that is not),
+ * formatted over one-character-per-byte strings so that every byte comes out as stored. `head` is
+ * a byte string already.
  */
 function reportBytes(
   head: string,
@@ -110,7 +133,7 @@ function reportBytes(
     splitInfo(Buffer.from(e.raw.buffer, e.raw.byteOffset, e.raw.byteLength).toString('latin1')),
   );
   const sig = signature === null ? null : { ...signature, signer: byteString(signature.signer) };
-  const text: ModinfoOutput = { stdout: byteString(head), stderr: '' };
+  const text: ModinfoOutput = { stdout: head, stderr: '' };
   formatInfo(infoList(entries, sig), style, text, 'latin1');
   return {
     stdout: Buffer.from(text.stdout, 'latin1'),
@@ -150,8 +173,8 @@ function signatureOf(module: KernelModule): SignatureFields | null {
   }
 }
 
-function reportFileJson(path: string, report: { failed: boolean }): string {
-  const opened = openModuleFile(path);
+function reportFileJson(path: string, raw: Uint8Array | undefined, report: { failed: boolean }): string {
+  const opened = openModuleFile(raw ?? path);
   if (!('module' in opened)) {
     report.failed = true;
     return jsonError(path, opened);

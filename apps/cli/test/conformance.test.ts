@@ -9,7 +9,16 @@
  * CI its absence is a failure, elsewhere the suite skips.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -374,6 +383,45 @@ describe.skipIf(kmod === undefined)('kmodkit modinfo is byte-identical to kmod 3
       same([file]);
       same(['-n', file]);
       same(['-F', 'name', file]);
+    });
+
+    describe('paths that stat or open refuse, and big files that are not ELF', () => {
+      const long = `${'a'.repeat(300)}.ko`;
+      beforeAll(() => {
+        const dir = join(scratch, 'paths');
+        mkdirSync(dir, { recursive: true });
+        symlinkSync('loop-b.ko', join(dir, 'loop-a.ko'));
+        symlinkSync('loop-a.ko', join(dir, 'loop-b.ko'));
+        symlinkSync('nowhere.ko', join(dir, 'dangling.ko'));
+        writeFileSync(join(dir, 'file.ko'), 'not a directory\n');
+        // 1 GiB that is not ELF, sparse so the test writes 8 bytes.
+        writeFileSync(join(dir, 'big.ko'), 'garbage!');
+        truncateSync(join(dir, 'big.ko'), 1 << 30);
+        // A module whose name is not UTF-8 (Latin-1 "café.ko").
+        copyFileSync(
+          FIXTURES[5]!,
+          Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('caf\xe9.ko', 'latin1')]),
+        );
+      });
+
+      // ELOOP, ENOTDIR, ENOENT through a dangling link, ENAMETOOLONG: kmod looks the operand up as a name.
+      test.each(['loop-a.ko', 'file.ko/x.ko', 'dangling.ko', long, 'big.ko'])('%s', (name) => {
+        same([name], join(scratch, 'paths'));
+        same(['-F', 'name', name, 'loop-b.ko'], join(scratch, 'paths'));
+      });
+
+      test('a name that is not UTF-8 is opened by its bytes, and printed as them', () => {
+        // Node cannot pass such an argument itself: bash makes it from printf.
+        const words = '"$(printf \'caf\\351.ko\')" "$(printf \'nof\\351.ko\')"';
+        const cwd = join(scratch, 'paths');
+        const k = spawnSync('bash', ['-c', `exec "$0" ${words}`, kmod!], { cwd });
+        const o = spawnSync('bash', ['-c', `exec "$0" "$1" modinfo ${words}`, process.execPath, bin], {
+          cwd,
+        });
+        const expected = { stdout: k.stdout, stderr: k.stderr, status: k.status };
+        expect(expected.stdout.includes(Buffer.from('caf\xe9.ko', 'latin1'))).toBe(true);
+        expect(difference(expected, { stdout: o.stdout, stderr: o.stderr, status: o.status })).toBe('');
+      });
     });
 
     test('a bad file among good ones: the others are still shown, exit status 1', () => {

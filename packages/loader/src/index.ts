@@ -1,4 +1,6 @@
 export { LoaderError } from './error.js';
+export { byteString, fnmatch } from './fnmatch.js';
+export { IndexFile, type IndexValue, type ModuleIndex, memoryIndex } from './index-file.js';
 export {
   type InsertOptions,
   type InsertResult,
@@ -12,11 +14,13 @@ export {
 } from './load.js';
 export {
   aliasNormalize,
-  fnmatch,
+  type DeviceName,
+  type ModuleDependencies,
   ModuleDirectory,
   type ModuleLocation,
   modnameNormalize,
   pathToModname,
+  type SoftDependencies,
 } from './module-directory.js';
 export {
   type OpenedModule,

@@ -2,13 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import {
-  aliasNormalize,
-  fnmatch,
-  ModuleDirectory,
-  modnameNormalize,
-  pathToModname,
-} from './module-directory.js';
+import { aliasNormalize, ModuleDirectory, modnameNormalize, pathToModname } from './module-directory.js';
 
 describe('names as kmod normalises them (shared/util.c)', () => {
   test.each([
@@ -29,20 +23,6 @@ describe('names as kmod normalises them (shared/util.c)', () => {
     ['bad]', undefined],
     ['bad[', undefined],
   ])('aliasNormalize(%s) = %s', (given, alias) => expect(aliasNormalize(given)).toBe(alias));
-});
-
-describe('fnmatch', () => {
-  test.each([
-    ['pci:v00008086d*sv*sd*bc*sc*i*', 'pci:v00008086d000010D3sv*sd*bc*sc*i*', true],
-    ['pci:v00008086d*', 'pci:v00001AF4d000010FF', false],
-    ['usb:v?bcd', 'usb:vXbcd', true],
-    ['a[0-9]b', 'a5b', true],
-    ['a[!0-9]b', 'a5b', false],
-    ['a[]]b', 'a]b', true],
-    ['a\\*b', 'a*b', true],
-    ['a\\*b', 'axb', false],
-    ['a.b', 'axb', false],
-  ])('fnmatch(%s, %s) = %s', (pattern, name, result) => expect(fnmatch(pattern, name)).toBe(result));
 });
 
 describe('ModuleDirectory over depmod text files', () => {

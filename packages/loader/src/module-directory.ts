@@ -1,19 +1,17 @@
 /**
  * A `/lib/modules/<version>` directory as depmod leaves it, read the way kmod's lookups answer
  * (`libkmod.c: kmod_lookup_alias_from_moddep_file`, `_from_aliases_file`, `_from_symbols_file`,
- * `_from_builtin_file`, `_from_kernel_builtin_file`; `libkmod-builtin.c: kmod_builtin_get_modinfo`).
+ * `_from_builtin_file`, `_from_kernel_builtin_file`; `libkmod-builtin.c: kmod_builtin_get_modinfo`;
+ * `libkmod-config.c` for `modules.softdep`).
  *
- * kmod reads depmod's binary indexes (`modules.dep.bin` …); this reads the text files depmod writes
- * beside them (`modules.dep`, `modules.alias`, `modules.symbols`, `modules.builtin`,
- * `modules.builtin.modinfo`), which hold the same records. Self-contained on purpose: it moves into
- * @kmodkit/loader once that package has a module-directory reader.
+ * kmod reads depmod's binary indexes (`modules.dep.bin`, `modules.alias.bin`, `modules.symbols.bin`,
+ * `modules.builtin.bin`, `modules.builtin.alias.bin`), and so does this ({@link IndexFile}). Where a
+ * `.bin` is missing, the text file depmod writes beside it is read into the same trie depmod would
+ * have built ({@link memoryIndex}), so the answers, and their order, are the same.
  */
 import { readFileSync } from 'node:fs';
-
-/** Where a lookup led: a module file, or a module built into the kernel image. */
-export type ModuleLocation =
-  | { readonly kind: 'file'; readonly name: string; readonly path: string }
-  | { readonly kind: 'builtin'; readonly name: string };
+import { byteString, fromByteString as fromBytes } from './fnmatch.js';
+import { IndexFile, type ModuleIndex, memoryIndex } from './index-file.js';
 
 /** `shared/util.c: modname_normalize`: up to the first `.`, dashes as underscores. */
 export function modnameNormalize(name: string): string {
@@ -50,101 +48,167 @@ export function aliasNormalize(alias: string): string | undefined {
   return out;
 }
 
-/**
- * `fnmatch(pattern, name, 0)` for the patterns depmod writes into `modules.alias`: `*`, `?`, and
- * bracket expressions with ranges and `!`/`^` negation; `\` escapes the next character.
- */
-export function fnmatch(pattern: string, name: string): boolean {
-  return globToRegExp(pattern).test(name);
+/** Where a lookup led: a module file, or a module built into the kernel image. */
+export type ModuleLocation =
+  | { readonly kind: 'file'; readonly name: string; readonly path: string }
+  | { readonly kind: 'builtin'; readonly name: string };
+
+/** A module's `modules.dep` record: its file and the files it depends on, all absolute. */
+export interface ModuleDependencies {
+  readonly name: string;
+  readonly path: string;
+  readonly dependencies: readonly string[];
 }
 
-const globCache = new Map<string, RegExp>();
-
-function globToRegExp(pattern: string): RegExp {
-  let re = globCache.get(pattern);
-  if (re !== undefined) return re;
-  let src = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') src += '[^]*';
-    else if (c === '?') src += '[^]';
-    else if (c === '\\' && i + 1 < pattern.length) src += escapeRegExp(pattern[++i]!);
-    else if (c === '[') {
-      // A bracket expression; `]` right after `[` or `[!` is a member. Unclosed: a literal `[`.
-      let j = i + 1;
-      if (pattern[j] === '!' || pattern[j] === '^') j++;
-      if (pattern[j] === ']') j++;
-      while (j < pattern.length && pattern[j] !== ']') j++;
-      if (j >= pattern.length) {
-        src += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, j);
-      let negate = false;
-      if (body.startsWith('!') || body.startsWith('^')) {
-        negate = true;
-        body = body.slice(1);
-      }
-      src += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
-      i = j;
-    } else src += escapeRegExp(c);
-  }
-  re = new RegExp(`${src}$`, 's');
-  globCache.set(pattern, re);
-  return re;
+/** A `modules.softdep` line (`softdep NAME pre: … post: …`): modules to load before and after. */
+export interface SoftDependencies {
+  readonly pre: readonly string[];
+  readonly post: readonly string[];
 }
 
-function escapeRegExp(c: string): string {
-  return c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+/** A `modules.devname` line: the device node whose opening loads the module. */
+export interface DeviceName {
+  readonly module: string;
+  readonly devname: string;
+  readonly type: 'c' | 'b';
+  readonly major: number;
+  readonly minor: number;
 }
 
-/** The text indexes of one `/lib/modules/<version>` directory, each read on first use. */
+/** The indexes kmod reads, by the name of their text file. */
+type IndexName =
+  | 'modules.dep'
+  | 'modules.alias'
+  | 'modules.symbols'
+  | 'modules.builtin'
+  | 'modules.builtin.alias';
+
+/** The indexes of one `/lib/modules/<version>` directory, each read on first use. */
 export class ModuleDirectory {
   readonly dirname: string;
-  #deps: Map<string, string> | undefined;
-  #builtin: Set<string> | undefined;
-  #aliases: { pattern: string; prefix: string; module: string }[] | undefined;
-  #symbols: Map<string, string[]> | undefined;
-  #builtinModinfo: Map<string, string[]> | undefined;
+  readonly #indexes = new Map<IndexName, ModuleIndex>();
+  #builtinModinfo: Map<string, string[]> | 'ENOENT' | undefined;
+  #softdeps: Map<string, SoftDependencies> | undefined;
 
   constructor(dirname: string) {
     this.dirname = dirname;
   }
 
-  #read(file: string): string | undefined {
+  #read(file: string, encoding: 'utf8' | 'latin1' = 'latin1'): string | undefined {
     try {
-      return readFileSync(`${this.dirname}/${file}`, 'utf8');
+      return readFileSync(`${this.dirname}/${file}`, encoding);
     } catch {
       return undefined;
     }
   }
 
-  /** `modules.dep`: module name → absolute path of its file. */
-  get deps(): ReadonlyMap<string, string> {
-    if (this.#deps) return this.#deps;
-    const deps = new Map<string, string>();
-    for (const line of (this.#read('modules.dep') ?? '').split('\n')) {
-      const colon = line.indexOf(':');
-      if (colon <= 0 || line.startsWith('#')) continue;
-      const file = line.slice(0, colon);
-      const name = pathToModname(file);
-      if (name === undefined || deps.has(name)) continue;
-      deps.set(name, file.startsWith('/') ? file : `${this.dirname}/${file}`);
+  /**
+   * The index `name`: its `.bin` as kmod reads it; if there is no `.bin`, the text file read into the
+   * same trie; if neither, an empty index. A `.bin` kmod would refuse to open (bad magic or version)
+   * answers nothing, as it does for kmod.
+   */
+  index(name: IndexName): ModuleIndex {
+    let index = this.#indexes.get(name);
+    if (index !== undefined) return index;
+    const bin = `${this.dirname}/${name}.bin`;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readFileSync(bin);
+    } catch {
+      bytes = undefined;
     }
-    this.#deps = deps;
-    return deps;
+    if (bytes !== undefined) {
+      try {
+        index = new IndexFile(bytes, bin);
+      } catch {
+        index = memoryIndex([]);
+      }
+    } else {
+      index = memoryIndex(this.#textRecords(name));
+    }
+    this.#indexes.set(name, index);
+    return index;
   }
 
-  /** `modules.builtin`: names of the modules built into the kernel image. */
-  get builtin(): ReadonlySet<string> {
-    if (this.#builtin) return this.#builtin;
-    const names = new Set<string>();
-    for (const line of (this.#read('modules.builtin') ?? '').split('\n')) {
-      const name = line === '' ? undefined : pathToModname(line);
-      if (name !== undefined) names.add(name);
+  /** The records depmod puts in the `.bin` of `name`, from its text file (or, for built-in aliases, modules.builtin.modinfo). */
+  *#textRecords(name: IndexName): Generator<[string, string, number]> {
+    if (name === 'modules.dep') {
+      let idx = 0;
+      for (const line of (this.#read(name) ?? '').split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon <= 0 || line.startsWith('#')) continue;
+        const modname = pathToModname(line.slice(0, colon));
+        if (modname !== undefined) yield [modname, line, idx++];
+      }
+    } else if (name === 'modules.alias' || name === 'modules.symbols') {
+      // Priorities are the modules' places in modules.dep (`mod->idx`), as depmod gives them.
+      const order = new Map<string, number>();
+      for (const e of this.index('modules.dep').entries())
+        if (!order.has(e.key)) order.set(e.key, e.priority);
+      for (const line of (this.#read(name) ?? '').split('\n')) {
+        const m = /^alias\s+(\S+)\s+(\S+)/.exec(line);
+        const key = m === null ? undefined : name === 'modules.alias' ? aliasNormalize(m[1]!) : m[1]!;
+        if (key !== undefined) yield [key, m![2]!, order.get(m![2]!) ?? 0];
+      }
+    } else if (name === 'modules.builtin') {
+      for (const line of (this.#read(name) ?? '').split('\n')) {
+        const modname = line === '' ? undefined : pathToModname(line);
+        if (modname !== undefined) yield [modname, '', 0];
+      }
+    } else {
+      // `tools/depmod.c: output_builtin_alias_bin`: the `alias=` strings of modules.builtin.modinfo.
+      for (const s of (this.#read('modules.builtin.modinfo') ?? '').split('\0')) {
+        const dot = s.indexOf('.');
+        if (dot <= 0 || !s.startsWith('alias=', dot + 1) || s.length === dot + 7) continue;
+        const alias = aliasNormalize(s.slice(dot + 7));
+        if (alias !== undefined) yield [alias, s.slice(0, dot), 0];
+      }
     }
-    this.#builtin = names;
-    return names;
+  }
+
+  /** `kmod_search_moddep` and `kmod_module_parse_depline`: `name`'s file and dependencies. */
+  dependencies(name: string): ModuleDependencies | undefined {
+    const line = this.index('modules.dep').search(byteString(name));
+    if (line === undefined) return undefined;
+    const colon = line.indexOf(':');
+    if (colon < 0) return undefined;
+    const absolute = (p: string) => (p.startsWith('/') ? p : `${this.dirname}/${p}`);
+    const dependencies = line
+      .slice(colon + 1)
+      .split(/[ \t]+/)
+      .filter((p) => p !== '')
+      .map(absolute);
+    return {
+      name,
+      path: fromBytes(absolute(line.slice(0, colon))),
+      dependencies: dependencies.map(fromBytes),
+    };
+  }
+
+  /** `modules.alias`: the modules whose alias patterns match `alias` (normalised), in kmod's order. */
+  aliasOwners(alias: string): string[] {
+    return this.index('modules.alias')
+      .searchWild(byteString(alias))
+      .map((v) => fromBytes(v.value));
+  }
+
+  /** `modules.symbols`: the modules that export `symbol` (without the `symbol:` prefix). */
+  symbolOwners(symbol: string): string[] {
+    return this.index('modules.symbols')
+      .searchWild(byteString(`symbol:${symbol}`))
+      .map((v) => fromBytes(v.value));
+  }
+
+  /** `modules.builtin`: whether module `name` is built into the kernel image. */
+  isBuiltin(name: string): boolean {
+    return this.index('modules.builtin').search(byteString(name)) !== undefined;
+  }
+
+  /** `modules.builtin.alias.bin`: the built-in modules whose aliases match `alias`. */
+  builtinAliasOwners(alias: string): string[] {
+    return this.index('modules.builtin.alias')
+      .searchWild(byteString(alias))
+      .map((v) => fromBytes(v.value));
   }
 
   /**
@@ -153,66 +217,78 @@ export class ModuleDirectory {
    * does not list the module (the errors `kmod_builtin_get_modinfo` returns).
    */
   builtinModinfo(name: string): string[] | 'ENOENT' | 'ENOSYS' {
-    if (!this.#builtinModinfo) {
-      const text = this.#read('modules.builtin.modinfo');
-      if (text === undefined) return 'ENOENT';
-      const map = new Map<string, string[]>();
-      let current: string[] | undefined;
-      let currentName: string | undefined;
-      for (const s of text.split('\0')) {
-        if (s === '') continue;
-        const dot = s.indexOf('.');
-        if (dot < 0) break; // kmod stops reading at a string without a module prefix
-        const mod = s.slice(0, dot);
-        if (mod !== currentName) {
-          currentName = mod;
-          current = map.has(mod) ? undefined : [];
-          if (current) map.set(mod, current);
+    if (this.#builtinModinfo === undefined) {
+      const text = this.#read('modules.builtin.modinfo', 'utf8');
+      if (text === undefined) this.#builtinModinfo = 'ENOENT';
+      else {
+        const map = new Map<string, string[]>();
+        let current: string[] | undefined;
+        let currentName: string | undefined;
+        for (const s of text.split('\0')) {
+          if (s === '') continue;
+          const dot = s.indexOf('.');
+          if (dot < 0) break; // kmod stops reading at a string without a module prefix
+          const mod = s.slice(0, dot);
+          if (mod !== currentName) {
+            currentName = mod;
+            current = map.has(mod) ? undefined : [];
+            if (current) map.set(mod, current);
+          }
+          current?.push(s.slice(dot + 1));
         }
-        current?.push(s.slice(dot + 1));
+        this.#builtinModinfo = map;
       }
-      this.#builtinModinfo = map;
     }
+    if (this.#builtinModinfo === 'ENOENT') return 'ENOENT';
     return this.#builtinModinfo.get(name) ?? 'ENOSYS';
   }
 
   /**
-   * `modules.alias` lines `alias <pattern> <module>`, in file order, the pattern normalised as depmod
-   * indexes it (`tools/depmod.c: output_aliases_bin` runs alias_normalize), with its literal prefix
-   * (up to the first wildcard) to rule most names out without matching.
+   * `modules.softdep` (read by kmod as a configuration file, `libkmod-config.c: kmod_config_add_softdep`):
+   * the `pre:` and `post:` modules of `name`, or undefined. The first line for a name counts.
    */
-  get aliases(): readonly { pattern: string; prefix: string; module: string }[] {
-    if (this.#aliases) return this.#aliases;
-    this.#aliases = [];
-    for (const line of (this.#read('modules.alias') ?? '').split('\n')) {
-      const m = /^alias\s+(\S+)\s+(\S+)/.exec(line);
-      const pattern = m ? aliasNormalize(m[1]!) : undefined;
-      if (pattern === undefined) continue;
-      const wild = pattern.search(/[*?[\\]/);
-      this.#aliases.push({ pattern, prefix: wild < 0 ? pattern : pattern.slice(0, wild), module: m![2]! });
+  softdeps(name: string): SoftDependencies | undefined {
+    if (this.#softdeps === undefined) {
+      this.#softdeps = new Map();
+      for (const line of (this.#read('modules.softdep', 'utf8') ?? '').split('\n')) {
+        const words = line.split(/[ \t]+/).filter((w) => w !== '');
+        if (words[0] !== 'softdep' || words.length < 3) continue;
+        const pre: string[] = [];
+        const post: string[] = [];
+        let into: string[] | undefined;
+        for (const w of words.slice(2)) {
+          if (w === 'pre:') into = pre;
+          else if (w === 'post:') into = post;
+          else into?.push(modnameNormalize(w));
+        }
+        const mod = modnameNormalize(words[1]!);
+        if (!this.#softdeps.has(mod)) this.#softdeps.set(mod, { pre, post });
+      }
     }
-    return this.#aliases;
+    return this.#softdeps.get(modnameNormalize(name));
   }
 
-  /** `modules.symbols` lines `alias symbol:<name> <module>`. */
-  get symbols(): ReadonlyMap<string, string[]> {
-    if (this.#symbols) return this.#symbols;
-    const map = new Map<string, string[]>();
-    for (const line of (this.#read('modules.symbols') ?? '').split('\n')) {
-      const m = /^alias\s+(\S+)\s+(\S+)/.exec(line);
-      if (!m) continue;
-      const list = map.get(m[1]!);
-      if (list) list.push(m[2]!);
-      else map.set(m[1]!, [m[2]!]);
+  /** `modules.devname`: the device nodes that load modules on demand (`MODULE_ALIAS("devname:…")`). */
+  devnames(): DeviceName[] {
+    const out: DeviceName[] = [];
+    for (const line of (this.#read('modules.devname', 'utf8') ?? '').split('\n')) {
+      const m = /^(\S+)\s+(\S+)\s+([cb])(\d+):(\d+)\s*$/.exec(line);
+      if (m === null) continue;
+      out.push({
+        module: m[1]!,
+        devname: m[2]!,
+        type: m[3] as 'c' | 'b',
+        major: Number(m[4]),
+        minor: Number(m[5]),
+      });
     }
-    this.#symbols = map;
-    return map;
+    return out;
   }
 
   #byName(name: string): ModuleLocation | undefined {
-    const path = this.deps.get(name);
-    if (path !== undefined) return { kind: 'file', name, path };
-    return this.builtin.has(name) ? { kind: 'builtin', name } : undefined;
+    const dep = this.dependencies(name);
+    if (dep !== undefined) return { kind: 'file', name, path: dep.path };
+    return this.isBuiltin(name) ? { kind: 'builtin', name } : undefined;
   }
 
   /**
@@ -234,19 +310,16 @@ export class ModuleDirectory {
     const name = aliasNormalize(alias);
     if (name === undefined) return undefined;
     if (!name.includes(':')) {
-      const path = this.deps.get(name);
-      if (path !== undefined) return [{ kind: 'file', name, path }];
+      const dep = this.dependencies(name);
+      if (dep !== undefined) return [{ kind: 'file', name, path: dep.path }];
     }
     if (name.startsWith('symbol:')) {
-      const mods = this.symbols.get(name);
-      if (mods) return mods.map((m) => this.#located(m));
+      const mods = this.symbolOwners(name.slice(7));
+      if (mods.length > 0) return mods.map((m) => this.#located(m));
     }
-    const matched: string[] = [];
-    for (const { pattern, prefix, module } of this.aliases) {
-      if (name.startsWith(prefix) && fnmatch(pattern, name)) matched.push(module);
-    }
+    const matched = this.aliasOwners(name);
     if (matched.length > 0) return matched.map((m) => this.#located(m));
-    if (this.builtin.has(name)) return [{ kind: 'builtin', name }];
+    if (this.isBuiltin(name)) return [{ kind: 'builtin', name }];
     return this.#builtinAliases(name);
   }
 
@@ -255,19 +328,7 @@ export class ModuleDirectory {
     return this.#byName(name) ?? { kind: 'builtin', name };
   }
 
-  /** Built-in modules whose `alias=` strings in `modules.builtin.modinfo` match (`modules.builtin.alias.bin`). */
   #builtinAliases(name: string): ModuleLocation[] {
-    if (this.builtinModinfo('') === 'ENOENT') return [];
-    const out: ModuleLocation[] = [];
-    for (const [mod, strings] of this.#builtinModinfo ?? []) {
-      for (const s of strings) {
-        const pattern = s.startsWith('alias=') ? aliasNormalize(s.slice(6)) : undefined;
-        if (pattern !== undefined && fnmatch(pattern, name)) {
-          out.push({ kind: 'builtin', name: mod });
-          break;
-        }
-      }
-    }
-    return out;
+    return this.builtinAliasOwners(name).map((m) => ({ kind: 'builtin', name: m }));
   }
 }

@@ -16,6 +16,12 @@ import { fastDecoder } from './node-decompress.js';
 
 /** kmod reads this many bytes to recognise a compression magic; a shorter file is EINVAL. */
 const MAGIC_READ = 6;
+/** ELF's e_ident: a file no longer than this is not ELF to kmod. */
+const E_IDENT_SIZE = 16;
+
+function hasElfMagic(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
 
 /** A module kmod could open, with the `.modinfo` it would read. */
 export interface OpenedModule {
@@ -55,16 +61,34 @@ export interface OpenOptions {
   readonly size?: number | undefined;
 }
 
-/** Reads and opens the module at `path`; never throws. */
-export function openModuleFile(path: string, options: OpenOptions = {}): OpenedModule | OpenFailure {
+/**
+ * Reads and opens the module at `path` (bytes for a name that is not UTF-8, as the system takes it);
+ * never throws.
+ */
+export function openModuleFile(
+  path: string | Uint8Array,
+  options: OpenOptions = {},
+): OpenedModule | OpenFailure {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(
+      typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength),
+      'r',
+    );
   } catch (e) {
     return fileFailure(e);
   }
   try {
     const size = options.size ?? fstatSync(fd).size;
+    // A file that starts with neither a compression magic nor ELF's is refused from its first bytes,
+    // as kmod refuses it, without reading the rest (a 1 GB file of anything else).
+    if (size > E_IDENT_SIZE) {
+      const head = scratch(E_IDENT_SIZE, false);
+      const got = readRange(fd, head, 0, E_IDENT_SIZE);
+      if (got === E_IDENT_SIZE && detectCompression(head) === 'none' && !hasElfMagic(head)) {
+        return openModuleBytes(head);
+      }
+    }
     if (options.sparse && size >= SPARSE_MIN) {
       const module = readSparse(fd, size);
       const opened = module === undefined ? undefined : checkModule(module);

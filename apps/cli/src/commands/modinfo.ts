@@ -71,12 +71,18 @@ export function modinfoHelp(program: string): string {
 
 /**
  * `tools/modinfo.c: is_module_filename`: a regular file whose name ends in a module extension. Gives
- * the file's size (which the reader then needs not ask for again), or undefined.
+ * the file's size (which the reader then needs not ask for again), or undefined. Whatever makes
+ * `stat` fail (ENOENT, ELOOP, ENOTDIR, ENAMETOOLONG, EACCES …) makes it no file to kmod, and the
+ * operand is looked up as a name instead (`Module loop-a.ko not found.`).
  */
-function moduleFileSize(name: string): number | undefined {
+function moduleFileSize(name: string, raw?: Uint8Array): number | undefined {
   if (!MODULE_EXTENSIONS.some((ext) => name.length > ext.length && name.endsWith(ext))) return undefined;
-  const stats = statSync(name, { throwIfNoEntry: false });
-  return stats?.isFile() ? stats.size : undefined;
+  try {
+    const stats = statSync(raw === undefined ? name : Buffer.from(raw));
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `shared/util.c: path_make_absolute_cwd`: the cwd prepended, nothing normalised (`./x.ko` stays). */
@@ -131,10 +137,21 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
       : await startWorker(modinfoTask, decompressorsForPaths(line.operands));
   // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
   const jobs: ModuleJob[] = [];
-  const notFound = (message: string) =>
-    jobs.push({ kind: 'error', message: `${ctx.program}: ERROR: ${message}\n` });
   for (const operand of line.operands) {
-    const size = byName ? undefined : moduleFileSize(absolute(operand, ctx.cwd));
+    const raw = ctx.rawArgument(operand);
+    // An operand given as bytes is named in messages by those bytes.
+    const notFound = (message: string) => {
+      const text = `${ctx.program}: ERROR: ${message}\n`;
+      jobs.push({ kind: 'error', message: raw === undefined ? text : Buffer.from(text, 'latin1') });
+    };
+    const rawPath =
+      raw === undefined
+        ? undefined
+        : raw[0] === 0x2f
+          ? raw
+          : Buffer.concat([Buffer.from(`${ctx.cwd}/`), raw]);
+    const path = rawPath === undefined ? absolute(operand, ctx.cwd) : Buffer.from(rawPath).toString('latin1');
+    const size = byName ? undefined : moduleFileSize(path, rawPath);
     if (byName) {
       const found = directory.lookupName(operand);
       if (found) jobs.push(jobFor(found, directory));
@@ -142,7 +159,8 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
     } else if (size !== undefined) {
       const name = pathToModname(operand);
       if (name === undefined) notFound(`Module file ${operand} not found.`);
-      else jobs.push({ kind: 'file', path: absolute(operand, ctx.cwd), name, size });
+      else if (rawPath === undefined) jobs.push({ kind: 'file', path, name, size });
+      else jobs.push({ kind: 'file', path, name, size, raw: Uint8Array.from(rawPath) });
     } else {
       const found = directory.lookup(operand);
       if (found === undefined) notFound(`Module alias ${operand} not found.`);
