@@ -59,7 +59,8 @@ export class ErrnoError extends Error {
     this.errno = errno;
     this.code = code;
     this.syscall = options.syscall;
-    this.explanation = options.syscall === undefined ? undefined : explain(options.syscall, errno, options.arch);
+    this.explanation =
+      options.syscall === undefined ? undefined : explain(options.syscall, errno, options.arch);
   }
 }
 

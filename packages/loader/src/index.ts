@@ -41,6 +41,7 @@ export {
   readCoresize,
   readHolders,
   readInitState,
+  readModuleSize,
   readParameters,
   readRefcnt,
   readSysModule,

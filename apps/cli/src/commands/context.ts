@@ -6,7 +6,14 @@ export interface CommandContext {
   readonly version: string;
   /** The working directory relative paths are made absolute against. */
   readonly cwd: string;
+  /** The directory /proc and /sys are read under: `/`, or a captured tree in tests. */
+  readonly root: string;
   /** Text, or bytes for output that is not UTF-8 (kmod prints `.modinfo` bytes as they are). */
   stdout(text: string | Uint8Array): void;
   stderr(text: string | Uint8Array): void;
+}
+
+/** What `-V` prints: kmod's two lines (`tools/kmod.c`), with kmodkit's name and version. */
+export function versionText(ctx: CommandContext): string {
+  return `kmodkit version ${ctx.version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`;
 }

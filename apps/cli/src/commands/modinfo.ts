@@ -10,7 +10,7 @@ import { getoptLong, type OptionTable } from '../getopt.js';
 import type { ModuleJob, ModuleReport, ReportStyle } from '../modinfo-report.js';
 import { ModuleDirectory, type ModuleLocation, pathToModname } from '../module-directory.js';
 import { reportAll, startWorker } from '../parallel.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, versionText } from './context.js';
 
 /** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
 export const MODINFO_OPTIONS: OptionTable = {
@@ -97,7 +97,7 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
       ctx.stdout(modinfoHelp(ctx.program));
       return 0;
     } else if (name === 'version') {
-      ctx.stdout(`kmodkit version ${ctx.version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`);
+      ctx.stdout(versionText(ctx));
       return 0;
     }
   }
