@@ -37,7 +37,11 @@ function makeVariants(): void {
 }
 
 function boot(script: string): Map<string, Result> {
-  const out = execFileSync(qemuRun, ['sh', '-c', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(qemuRun, ['sh', '-c', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, KMODKIT_QEMU_TIMEOUT: process.env.KMODKIT_QEMU_TIMEOUT ?? '900' },
+  });
   const results = new Map<string, Result>();
   for (const line of out.split('\n'))
     if (line.startsWith('{')) {
@@ -57,7 +61,7 @@ describe.skipIf(!enabled)('the real kernel (qemu)', () => {
       `node ${cases} ${dir} matrix; setpriv --inh-caps=-sys_module --bounding-set=-sys_module node ${cases} ${dir} eperm`,
     );
     disabled = boot(`node ${cases} ${dir} disabled`);
-  }, 900_000);
+  }, 1_900_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const failed = (name: string, code: string, syscall?: string) => {

@@ -5,9 +5,9 @@
 import { statSync } from 'node:fs';
 import { strerror } from '@kmodkit/errno';
 import { insertModule } from '@kmodkit/loader';
-import { getoptLong, type OptionTable } from '../getopt.js';
+import type { OptionTable } from '../getopt.js';
 import { pathToModname } from '../module-directory.js';
-import { type CommandContext, versionText } from './context.js';
+import { type CommandContext, toolOptions } from './context.js';
 
 /** `cmdopts_s = "psfVh"` with long options only for -V and -h. */
 const INSMOD_OPTIONS: OptionTable = {
@@ -54,23 +54,13 @@ export function errnoText(code: string, fallback?: string): string {
 }
 
 export async function insmod(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const line = getoptLong(argv, INSMOD_OPTIONS);
   let force = false;
-  for (const { name } of line.options) {
+  const operands = toolOptions(argv, INSMOD_OPTIONS, ctx, help(ctx.program), (name) => {
     if (name === 'f') force = true;
-    else if (name === 'help') {
-      ctx.stdout(help(ctx.program));
-      return 0;
-    } else if (name === 'version') {
-      ctx.stdout(versionText(ctx));
-      return 0;
-    }
-  }
-  if (line.error !== undefined) {
-    ctx.stderr(`${ctx.program}: ${line.error}\n`);
-    return 1;
-  }
-  const [filename, ...args] = line.operands;
+    return undefined;
+  });
+  if (typeof operands === 'number') return operands;
+  const [filename, ...args] = operands;
   const error = (message: string) => {
     ctx.stderr(`${ctx.program}: ERROR: ${message}\n`);
     return 1;

@@ -6,11 +6,11 @@
  */
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
-import { getoptLong, type OptionTable } from '../getopt.js';
+import type { OptionTable } from '../getopt.js';
 import type { ModuleJob, ModuleReport, ReportStyle } from '../modinfo-report.js';
 import { ModuleDirectory, type ModuleLocation, pathToModname } from '../module-directory.js';
 import { reportAll, startWorker } from '../parallel.js';
-import { type CommandContext, versionText } from './context.js';
+import { type CommandContext, toolOptions } from './context.js';
 
 /** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
 export const MODINFO_OPTIONS: OptionTable = {
@@ -78,14 +78,13 @@ function absolute(path: string, cwd: string): string {
 }
 
 export async function modinfo(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const line = getoptLong(argv, MODINFO_OPTIONS);
   let field: string | undefined;
   let separator = '\n';
   let byName = false;
   let json = false;
   let kversion: string | undefined;
   let root: string | undefined;
-  for (const { name, value } of line.options) {
+  const operands = toolOptions(argv, MODINFO_OPTIONS, ctx, modinfoHelp(ctx.program), (name, value) => {
     if (name in FIELD_SHORTCUTS) field = FIELD_SHORTCUTS[name];
     else if (name === 'null') separator = '\0';
     else if (name === 'modname') byName = true;
@@ -93,19 +92,10 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
     else if (name === 'set-version') kversion = value;
     else if (name === 'basedir') root = value;
     else if (name === 'json') json = true;
-    else if (name === 'help') {
-      ctx.stdout(modinfoHelp(ctx.program));
-      return 0;
-    } else if (name === 'version') {
-      ctx.stdout(versionText(ctx));
-      return 0;
-    }
-  }
-  if (line.error !== undefined) {
-    ctx.stderr(`${ctx.program}: ${line.error}\n`);
-    return 1;
-  }
-  if (line.operands.length === 0) {
+    return undefined;
+  });
+  if (typeof operands === 'number') return operands;
+  if (operands.length === 0) {
     ctx.stderr(`${ctx.program}: ERROR: missing module or filename.\n`);
     return 1;
   }
@@ -118,12 +108,12 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   const style: ReportStyle = { field, separator, json };
 
   // Many compressed module files: a worker thread starts loading now, while the operands are stat'ed.
-  const early = byName ? undefined : await startWorker(line.operands);
+  const early = byName ? undefined : await startWorker(operands);
   // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
   const jobs: ModuleJob[] = [];
   const notFound = (message: string) =>
     jobs.push({ kind: 'error', message: `${ctx.program}: ERROR: ${message}\n` });
-  for (const operand of line.operands) {
+  for (const operand of operands) {
     const size = byName ? undefined : moduleFileSize(absolute(operand, ctx.cwd));
     if (byName) {
       const found = directory.lookupName(operand);

@@ -5,9 +5,9 @@
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
 import { readHolders, readInitState, readRefcnt, removeModule } from '@kmodkit/loader';
-import { getoptLong, type OptionTable } from '../getopt.js';
+import type { OptionTable } from '../getopt.js';
 import { ModuleDirectory, modnameNormalize, pathToModname } from '../module-directory.js';
-import { type CommandContext, versionText } from './context.js';
+import { type CommandContext, toolOptions } from './context.js';
 import { errnoText } from './insmod.js';
 
 /** `cmdopts_s = "fsvVwh"`: `-w` is in the string but not handled (kmod says so). */
@@ -36,34 +36,24 @@ function help(program: string): string {
 }
 
 export async function rmmod(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const line = getoptLong(argv, RMMOD_OPTIONS);
   let force = false;
-  for (const { name } of line.options) {
+  const operands = toolOptions(argv, RMMOD_OPTIONS, ctx, help(ctx.program), (name) => {
     if (name === 'force') force = true;
-    else if (name === 'w') {
-      ctx.stderr(`${ctx.program}: ERROR: unexpected getopt_long() value 'w'.\n`);
-      return 1;
-    } else if (name === 'help') {
-      ctx.stdout(help(ctx.program));
-      return 0;
-    } else if (name === 'version') {
-      ctx.stdout(versionText(ctx));
-      return 0;
-    }
-  }
-  if (line.error !== undefined) {
-    ctx.stderr(`${ctx.program}: ${line.error}\n`);
+    if (name !== 'w') return undefined;
+    // In cmdopts_s but not handled: do_rmmod's default case.
+    ctx.stderr(`${ctx.program}: ERROR: unexpected getopt_long() value 'w'.\n`);
     return 1;
-  }
+  });
+  if (typeof operands === 'number') return operands;
   const error = (message: string) => ctx.stderr(`${ctx.program}: ERROR: ${message}\n`);
-  if (line.operands.length === 0) {
+  if (operands.length === 0) {
     error('missing module name.');
     return 1;
   }
   const at = { root: ctx.root };
   const directory = new ModuleDirectory(`${ctx.root === '/' ? '' : ctx.root}/lib/modules/${release()}`);
   let failed = 0;
-  for (const arg of line.operands) {
+  for (const arg of operands) {
     // An existing file names its module by its file name, anything else is a module name.
     const isFile = statSync(arg.startsWith('/') ? arg : `${ctx.cwd}/${arg}`, { throwIfNoEntry: false });
     const name = isFile ? pathToModname(arg) : modnameNormalize(arg);
