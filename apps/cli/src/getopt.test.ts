@@ -66,3 +66,36 @@ describe('getoptLong parses like glibc getopt_long', () => {
     );
   });
 });
+
+describe('short options without a long form (insmod "psfVh")', () => {
+  const INSMOD = {
+    version: { short: 'V', takesValue: false },
+    help: { short: 'h', takesValue: false },
+    f: { short: 'f', takesValue: false, shortOnly: true },
+    p: { short: 'p', takesValue: false, shortOnly: true },
+  } as const;
+
+  test.each([
+    [['-f', 'x.ko'], ['f'], ['x.ko']],
+    [
+      ['-pf', 'x.ko', 'a=1'],
+      ['p', 'f'],
+      ['x.ko', 'a=1'],
+    ],
+    [['x.ko', '-f', 'a=-1'], ['f'], ['x.ko', 'a=-1']],
+    [['--he'], ['help'], []],
+  ])('%j', (argv, options, operands) => {
+    const line = getoptLong(argv, INSMOD);
+    expect(line.error).toBeUndefined();
+    expect(opts(line)).toEqual(options);
+    expect(line.operands).toEqual(operands);
+  });
+
+  test.each([
+    [['--f'], "unrecognized option '--f'"],
+    [['--p=1'], "unrecognized option '--p=1'"],
+    [['-x'], "invalid option -- 'x'"],
+  ])('%j → %s', (argv, error) => {
+    expect(getoptLong(argv, INSMOD).error).toBe(error);
+  });
+});

@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 export interface OptionSpec {
   readonly short?: string;
   readonly takesValue: boolean;
+  /** A short option that has no long form (insmod's `-p`, `-s`, `-f`): its key is not a long name. */
+  readonly shortOnly?: boolean;
 }
 
 /** Long name → spec, in the order of the command's `struct option` array (glibc lists ambiguous matches in it). */
@@ -40,9 +42,9 @@ export interface CommandLine {
 
 /** Parses `argv` (without the program name) as `getopt_long` would for `table`. */
 export function getoptLong(argv: readonly string[], table: OptionTable): CommandLine {
-  const longNames = Object.keys(table);
+  const longNames = Object.keys(table).filter((name) => !table[name]!.shortOnly);
   const byShort = new Map<string, string>();
-  for (const name of longNames) {
+  for (const name of Object.keys(table)) {
     const short = table[name]?.short;
     if (short !== undefined) byShort.set(short, name);
   }
@@ -83,7 +85,7 @@ export function getoptLong(argv: readonly string[], table: OptionTable): Command
   }
 
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const name of longNames) {
+  for (const name of Object.keys(table)) {
     const spec = table[name]!;
     options[name] = { type: spec.takesValue ? 'string' : 'boolean' };
     if (spec.short !== undefined) options[name].short = spec.short;
@@ -100,7 +102,11 @@ export function getoptLong(argv: readonly string[], table: OptionTable): Command
     if (token.kind !== 'option') continue;
     const isLong = token.rawName.startsWith('--');
     const spec = table[token.name];
-    if (spec === undefined || (!isLong && spec.short !== token.rawName.slice(1))) {
+    if (
+      spec === undefined ||
+      (isLong && spec.shortOnly) ||
+      (!isLong && spec.short !== token.rawName.slice(1))
+    ) {
       const error = isLong
         ? `unrecognized option '${token.rawName}${token.inlineValue ? `=${token.value}` : ''}'`
         : `invalid option -- '${token.rawName.slice(1)}'`;

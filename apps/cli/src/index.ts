@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
 import type { CommandContext } from './commands/context.js';
+import { insmod } from './commands/insmod.js';
+import { lsmod } from './commands/lsmod.js';
 import { modinfo } from './commands/modinfo.js';
+import { rmmod } from './commands/rmmod.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {
@@ -14,13 +17,18 @@ export interface MainIo {
   readonly stderr: { write(text: string | Uint8Array): unknown };
   /** The directory relative module paths are resolved against; `process.cwd()` by default. */
   readonly cwd?: string;
+  /** The directory /proc and /sys are read under; `/` by default (tests pass a captured tree). */
+  readonly root?: string;
 }
 
 type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>;
 
-/** The commands that exist, with a line of help each. Others (insmod …) come with their issues. */
+/** The commands that exist, with a line of help each. Others (modprobe …) come with their issues. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  insmod: { run: insmod, summary: 'insert a module file into the kernel (kmod-compatible)' },
+  lsmod: { run: lsmod, summary: 'list the loaded modules (kmod-compatible, plus --json)' },
   modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
+  rmmod: { run: rmmod, summary: 'remove modules from the kernel (kmod-compatible)' },
 };
 
 /** Output is gathered and written in pieces of 64 KiB: few writes, and no long-lived text for the GC to move. */
@@ -77,6 +85,7 @@ export async function main(
     version: packageVersion(),
     cwd: io.cwd ?? process.cwd(),
     rawArgument: (arg) => raw.get(arg),
+    root: io.root ?? '/',
     stdout(text) {
       if (typeof text === 'string') {
         pending += text;

@@ -69,6 +69,7 @@ export {
   readCoresize,
   readHolders,
   readInitState,
+  readModuleSize,
   readParameters,
   readRefcnt,
   readSysModule,

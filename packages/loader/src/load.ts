@@ -206,7 +206,7 @@ export async function loadModules(
   modules: readonly ModuleToLoad[],
   options: LoadModulesOptions = {},
 ): Promise<LoadModulesResult> {
-  const present = new Set((await readProcModules(options)).map((m) => m.name));
+  const present = new Set(await loadedNames(options));
   const loaded: string[] = [];
   const alreadyLoaded: string[] = [];
   for (const entry of modules) {
@@ -238,6 +238,16 @@ export async function loadModules(
     }
   }
   return { loaded, alreadyLoaded };
+}
+
+/** The names in /proc/modules; none when the file does not exist (a kernel without module support). */
+async function loadedNames(options: RootOptions): Promise<string[]> {
+  try {
+    return (await readProcModules(options)).map((m) => m.name);
+  } catch (e) {
+    if (e instanceof LoaderError && e.code === 'ENOENT') return [];
+    throw e;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { opendirSync, readdirSync, statSync } from 'node:fs';
 import { LoaderError } from './error.js';
+import { parseProcModules } from './proc-modules.js';
 import { attributeValue, type RootOptions, readSystemFile, systemPath } from './system-files.js';
 
 /** `/sys/module/<name>/initstate` (kernel/module/sysfs.c: show_initstate). */
@@ -90,6 +91,18 @@ export function readRefcnt(name: string, options: RootOptions = {}): number | un
 /** `coresize`: the size lsmod shows. */
 export function readCoresize(name: string, options: RootOptions = {}): number | undefined {
   return integer(name, 'coresize', options);
+}
+
+/**
+ * The module's size as kmod's lsmod takes it (kmod_module_get_size): `coresize`, else (before Linux
+ * 3.3) the size in /proc/modules; undefined when the module has no /sys/module directory.
+ */
+export function readModuleSize(name: string, options: RootOptions = {}): number | undefined {
+  if (!isDirectory(systemPath(moduleDir(name), options))) return undefined;
+  const coresize = readCoresize(name, options);
+  if (coresize !== undefined) return coresize;
+  const text = readSystemFile('/proc/modules', options);
+  return text === undefined ? undefined : parseProcModules(text).find((m) => m.name === name)?.size;
 }
 
 /** Entries of a directory in the order the file system gives them (Node's readdir sorts; kmod does not). */

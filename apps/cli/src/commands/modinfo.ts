@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
 import { ModuleDirectory, type ModuleLocation, pathToModname, runChunks, startWorker } from '@kmodkit/loader';
-import { getoptLong, type OptionTable } from '../getopt.js';
+import type { OptionTable } from '../getopt.js';
 import {
   decompressorsFor,
   decompressorsForPaths,
@@ -17,7 +17,7 @@ import {
   type ReportStyle,
 } from '../modinfo-report.js';
 import { modinfoTask } from '../modinfo-task.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, toolOptions } from './context.js';
 
 /** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
 export const MODINFO_OPTIONS: OptionTable = {
@@ -91,14 +91,13 @@ function absolute(path: string, cwd: string): string {
 }
 
 export async function modinfo(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const line = getoptLong(argv, MODINFO_OPTIONS);
   let field: string | undefined;
   let separator = '\n';
   let byName = false;
   let json = false;
   let kversion: string | undefined;
   let root: string | undefined;
-  for (const { name, value } of line.options) {
+  const operands = toolOptions(argv, MODINFO_OPTIONS, ctx, modinfoHelp(ctx.program), (name, value) => {
     if (name in FIELD_SHORTCUTS) field = FIELD_SHORTCUTS[name];
     else if (name === 'null') separator = '\0';
     else if (name === 'modname') byName = true;
@@ -106,19 +105,10 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
     else if (name === 'set-version') kversion = value;
     else if (name === 'basedir') root = value;
     else if (name === 'json') json = true;
-    else if (name === 'help') {
-      ctx.stdout(modinfoHelp(ctx.program));
-      return 0;
-    } else if (name === 'version') {
-      ctx.stdout(`kmodkit version ${ctx.version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`);
-      return 0;
-    }
-  }
-  if (line.error !== undefined) {
-    ctx.stderr(`${ctx.program}: ${line.error}\n`);
-    return 1;
-  }
-  if (line.operands.length === 0) {
+    return undefined;
+  });
+  if (typeof operands === 'number') return operands;
+  if (operands.length === 0) {
     ctx.stderr(`${ctx.program}: ERROR: missing module or filename.\n`);
     return 1;
   }
@@ -132,12 +122,12 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
 
   // Many compressed module files: a worker thread starts loading now, while the operands are stat'ed.
   const early =
-    byName || !worthAWorker(line.operands)
+    byName || !worthAWorker(operands)
       ? undefined
-      : await startWorker(modinfoTask, decompressorsForPaths(line.operands));
+      : await startWorker(modinfoTask, decompressorsForPaths(operands));
   // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
   const jobs: ModuleJob[] = [];
-  for (const operand of line.operands) {
+  for (const operand of operands) {
     const raw = ctx.rawArgument(operand);
     // An operand given as bytes is named in messages by those bytes.
     const notFound = (message: string) => {
