@@ -65,6 +65,8 @@ const requests: string[] = [];
 const work = mkdtempSync(join(tmpdir(), 'kmodkit-web-'));
 
 async function shot(name: string): Promise<void> {
+  // From the top, so the sticky header is drawn where it belongs in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 async function view(name: string): Promise<void> {
@@ -430,12 +432,17 @@ describe.skipIf(!haveChromium)('the web page in Chromium', () => {
       if (tree === undefined) return;
       const big = findModule(tree, 'nouveau.ko');
       const size = readFileSync(big).length;
-      await page.setInputFiles('#file', big);
-      await page.waitForSelector('.tab-link:text-is("nouveau.ko")');
-      const took = await text('#read-time');
-      const ms = Number(/in ([\d.]+) ms/.exec(took)?.[1]);
-      expect(ms).toBeGreaterThan(0);
-      console.log(`nouveau.ko (${(size / 1e6).toFixed(1)} MB): read, validated and summarised in ${ms} ms`);
+      // Twice: the first read includes the JIT's warm-up, the second is the steady state.
+      const times: number[] = [];
+      for (const name of ['nouveau.ko', 'nouveau.ko (2)']) {
+        await page.setInputFiles('#file', big);
+        await page.waitForSelector(`.tab-link:text-is("${name}")`);
+        times.push(Number(/in ([\d.]+) ms/.exec(await text('#read-time'))?.[1]));
+      }
+      expect(times.every((ms) => ms > 0)).toBe(true);
+      console.log(
+        `nouveau.ko (${(size / 1e6).toFixed(1)} MB): read, validated and summarised in ${times[0]} ms, then ${times[1]} ms`,
+      );
     },
     CORPUS_TIMEOUT,
   );
