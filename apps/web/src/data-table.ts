@@ -1,4 +1,4 @@
-import { type Child, el } from './dom.js';
+import { type Child, el, note } from './dom.js';
 
 export interface Column<T> {
   readonly label: string;
@@ -32,7 +32,7 @@ function compare(a: string | number | bigint, b: string | number | bigint): numb
  */
 export function dataTable<T>(options: TableOptions<T>): HTMLElement {
   const { id, caption, columns, rows, pageSize = 50 } = options;
-  if (rows.length === 0) return el('p', { class: 'empty', id }, options.empty);
+  if (rows.length === 0) return note(id, options.empty);
   let query = '';
   let sortBy = -1;
   let descending = false;

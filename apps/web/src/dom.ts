@@ -67,3 +67,11 @@ export function humanBytes(n: number): string {
 export function hex(n: number | bigint, width = 0): string {
   return `0x${n.toString(16).padStart(width, '0')}`;
 }
+
+/** What a view shows instead of its content: nothing to show, or a part of the file that cannot be read. */
+export function note(id: string, text: string): HTMLElement {
+  return el('p', { class: 'empty', id }, text);
+}
+
+/** The note for a part of the file the reader refused (the problems banner says why). */
+export const UNREADABLE = 'cannot be read (see the problems above).';

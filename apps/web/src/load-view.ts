@@ -41,12 +41,13 @@ export function loadView(
     type: 'file',
     id: 'symvers-file',
     class: 'offscreen',
-    accept: '.symvers,text/plain',
+    tabindex: '-1',
+    'aria-hidden': 'true',
   });
   const symversLabel = el('span', { class: 'muted', id: 'symvers-status' });
   const symversDrop = el(
     'label',
-    { class: 'mini-drop', for: 'symvers-file', tabindex: '0' },
+    { class: 'mini-drop', for: 'symvers-file', tabindex: '0', role: 'button' },
     el('strong', {}, 'Module.symvers'),
     ' — drop it here or choose the file. ',
     symversLabel,

@@ -55,6 +55,7 @@ fileInput.addEventListener('change', () => {
   });
 });
 $('open-more').addEventListener('click', () => fileInput.click());
+$('choose').addEventListener('click', () => fileInput.click());
 $('sample').addEventListener('click', () => void app.openSample().catch(showFailure));
 
 // Files can be dropped anywhere on the page; the drop zone lights up while they are over the window.

@@ -1,5 +1,5 @@
 import type { KernelModule } from '@kmodkit/elf';
-import { copyButton, el } from './dom.js';
+import { copyButton, el, note, UNREADABLE } from './dom.js';
 import { formatModinfo, modinfoLines } from './modinfo-output.js';
 
 /** `.modinfo` in kmod's order, with "copy as modinfo output" (the text `kmodkit modinfo` prints). */
@@ -8,11 +8,7 @@ export function modinfoView(fileName: string, module: KernelModule): HTMLElement
   try {
     lines = modinfoLines(module);
   } catch {
-    return el(
-      'p',
-      { class: 'empty', id: 'modinfo' },
-      'The .modinfo section cannot be read (see the problems above).',
-    );
+    return note('modinfo', `The .modinfo section ${UNREADABLE}`);
   }
   const text = () => formatModinfo(fileName, lines);
   const preview = el('pre', { class: 'output', id: 'modinfo-text' });
@@ -41,7 +37,7 @@ export function modinfoView(fileName: string, module: KernelModule): HTMLElement
       copyButton('Copy as modinfo output', text, 'copy-modinfo'),
     ),
     lines.length === 0
-      ? el('p', { class: 'empty', id: 'modinfo' }, 'This module has no .modinfo entries.')
+      ? note('modinfo', 'This module has no .modinfo entries.')
       : el(
           'div',
           { class: 'scroll' },

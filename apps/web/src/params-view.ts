@@ -1,5 +1,5 @@
 import type { KernelModule, ModuleParam } from '@kmodkit/elf';
-import { copyButton, el } from './dom.js';
+import { copyButton, el, note, UNREADABLE } from './dom.js';
 import {
   buildArgs,
   type Field,
@@ -225,7 +225,7 @@ function builder(
       );
       node.closest('.field')?.classList.toggle('invalid', issue !== undefined);
     }
-    status.className = `status ${built.errno ? 'bad' : 'good'}`;
+    status.className = `status ${built.errno ? 'bad' : built.args ? 'good' : ''}`;
     status.textContent = built.errno
       ? `init_module(2) would fail with ${built.errno}: ${built.issues.size} value${built.issues.size === 1 ? '' : 's'} refused`
       : built.args
@@ -313,13 +313,9 @@ export function paramsView(
   try {
     params = module.params;
   } catch {
-    return el(
-      'p',
-      { class: 'empty', id: 'params' },
-      'The __param section cannot be read (see the problems above).',
-    );
+    return note('params', `The __param section ${UNREADABLE}`);
   }
-  if (params.length === 0) return el('p', { class: 'empty', id: 'params' }, 'This module has no parameters.');
+  if (params.length === 0) return note('params', 'This module has no parameters.');
   return el(
     'div',
     {},

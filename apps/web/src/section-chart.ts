@@ -3,7 +3,7 @@
  * area is its size, coloured by what it holds. Loaded lazily, with the Sections view.
  */
 import type { Section } from '@kmodkit/elf';
-import { el, humanBytes, svg } from './dom.js';
+import { el, humanBytes, note, svg } from './dom.js';
 import { KIND_LABELS, type SectionKind, sectionKind } from './section-kind.js';
 
 interface Item {
@@ -92,7 +92,7 @@ export function sectionChart(sections: readonly Section[], width: number): HTMLE
   const HEIGHT = WIDTH < 600 ? Math.round(WIDTH * 1.2) : Math.round(Math.min(420, WIDTH * 0.42));
   const list = items(sections);
   const total = list.reduce((a, i) => a + i.size, 0);
-  if (total === 0) return el('p', { class: 'empty' }, 'No section has any size.');
+  if (total === 0) return note('section-chart', 'No section has any size.');
   const scale = (WIDTH * HEIGHT) / total;
   const rects = squarify(
     list.map((i) => i.size * scale),

@@ -1,6 +1,6 @@
 import { type KernelModule, type Section, sectionTypeName } from '@kmodkit/elf';
 import { type Column, dataTable } from './data-table.js';
-import { el, hex, humanBytes } from './dom.js';
+import { el, hex, humanBytes, note, UNREADABLE } from './dom.js';
 import { flagLetters, KIND_LABELS, sectionKind } from './section-kind.js';
 
 function columns(machine: number): Column<Section>[] {
@@ -51,11 +51,7 @@ export function sectionsView(module: KernelModule): HTMLElement {
   try {
     sections = module.sections;
   } catch {
-    return el(
-      'p',
-      { class: 'empty', id: 'sections' },
-      'The section headers cannot be read (see the problems above).',
-    );
+    return note('sections', `The section headers ${UNREADABLE}`);
   }
   const chart = el(
     'div',

@@ -128,30 +128,13 @@ function stats(r: Ok, links: Record<string, string>): HTMLElement {
   };
   const tile = (n: string, label: string, view: string) =>
     el('a', { class: 'stat', href: links[view] }, el('strong', {}, n), el('span', {}, label));
-  return el(
-    'div',
-    { class: 'stats' },
-    tile(
-      count(() => m.params.length),
-      'parameters',
-      'params',
-    ),
-    tile(
-      count(() => m.exports.length),
-      'exports',
-      'symbols',
-    ),
-    tile(
-      count(() => m.imports.length),
-      'imports',
-      'symbols',
-    ),
-    tile(
-      count(() => m.sections.length),
-      'sections',
-      'sections',
-    ),
-  );
+  const tiles: [() => number, string, string][] = [
+    [() => m.params.length, 'parameters', 'params'],
+    [() => m.exports.length, 'exports', 'symbols'],
+    [() => m.imports.length, 'imports', 'symbols'],
+    [() => m.sections.length, 'sections', 'sections'],
+  ];
+  return el('div', { class: 'stats' }, ...tiles.map(([n, label, view]) => tile(count(n), label, view)));
 }
 
 export function summaryView(r: Ok, links: Record<string, string>): HTMLElement {

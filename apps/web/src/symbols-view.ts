@@ -1,6 +1,6 @@
 import type { ExportedSymbol, ImportedSymbol, KernelModule } from '@kmodkit/elf';
 import { type Column, dataTable } from './data-table.js';
-import { el } from './dom.js';
+import { el, note, UNREADABLE } from './dom.js';
 
 /** A modversions CRC as Module.symvers writes it: 0x%08x. */
 export function crcText(crc: bigint | undefined): string {
@@ -55,12 +55,7 @@ function part<T>(
   try {
     rows = read();
   } catch {
-    return el(
-      'section',
-      {},
-      el('h3', {}, title),
-      el('p', { class: 'empty', id }, 'Cannot be read (see the problems above).'),
-    );
+    return el('section', {}, el('h3', {}, title), note(id, `This table ${UNREADABLE}`));
   }
   return el(
     'section',
