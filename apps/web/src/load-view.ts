@@ -45,6 +45,11 @@ export function loadView(
     'aria-hidden': 'true',
   });
   const symversLabel = el('span', { class: 'muted', id: 'symvers-status' });
+  const symversClear = el(
+    'button',
+    { type: 'button', class: 'small', id: 'symvers-clear' },
+    'Forget Module.symvers',
+  );
   const symversDrop = el(
     'label',
     { class: 'mini-drop', for: 'symvers-file', tabindex: '0', role: 'button' },
@@ -60,6 +65,7 @@ export function loadView(
     symversLabel.textContent = inputs.symvers
       ? `${inputs.symvers.symbols.size} symbols read from ${inputs.symvers.fileName}.`
       : 'Without it, symbols and CRCs are not checked.';
+    symversClear.hidden = inputs.symvers === undefined;
     const args = paramString();
     params.textContent = args || '(none — set them under Parameters)';
     const prediction = predictLoad(module, args, loadTarget(kernel.value, inputs.symvers?.symbols));
@@ -82,9 +88,7 @@ export function loadView(
             { class: `finding ${f.status}`, 'data-check': f.check },
             el('span', { class: 'icon', 'aria-label': f.status }, STATUS_ICON[f.status]),
             el('code', { class: 'check' }, f.check),
-            ' ',
-            f.message,
-            f.errno ? el('span', { class: 'errno' }, ` ${f.errno}`) : null,
+            el('span', {}, f.message, f.errno ? el('span', { class: 'errno' }, ` ${f.errno}`) : null),
           ),
         ),
       ),
@@ -96,6 +100,11 @@ export function loadView(
     run();
   };
   kernel.addEventListener('input', run);
+  symversClear.addEventListener('click', () => {
+    inputs.symvers = undefined;
+    symversInput.value = '';
+    run();
+  });
   own.addEventListener('click', () => {
     kernel.value = module.vermagic ?? '';
     run();
@@ -146,6 +155,7 @@ export function loadView(
       ),
       symversInput,
       symversDrop,
+      el('div', {}, symversClear),
       el('p', { class: 'field-label' }, 'Parameters ', el('a', { href: paramsLink }, 'edit')),
       el('pre', {}, params),
     ),
