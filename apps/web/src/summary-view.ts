@@ -123,7 +123,7 @@ function stats(r: Ok, links: Record<string, string>): HTMLElement {
     try {
       return String(f());
     } catch {
-      return '?';
+      return '—';
     }
   };
   const tile = (n: string, label: string, view: string) =>

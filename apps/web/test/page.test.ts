@@ -304,6 +304,25 @@ describe.skipIf(!haveChromium)('the web page in Chromium', () => {
     expect(await page.getAttribute('nav.views a[aria-current="page"]', 'data-view')).toBe('symbols');
   });
 
+  test('a file dropped on the page opens: the drop zone lights up, dependencies and namespaces show', async () => {
+    await page.goto(`${base}#/`);
+    const b64 = readFileSync(join(fixtures, 'kmodkit_dep.ko')).toString('base64');
+    const files = await page.evaluateHandle((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'kmodkit_dep.ko'));
+      return transfer;
+    }, b64);
+    await page.dispatchEvent('#drop', 'dragenter', { dataTransfer: files });
+    await page.dispatchEvent('#drop', 'dragover', { dataTransfer: files });
+    expect(await page.evaluate(() => document.body.classList.contains('dragging'))).toBe(true);
+    await shot('home-dragging');
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: files });
+    await page.waitForSelector('.tab-link:text-is("kmodkit_dep.ko")');
+    expect(await text('#summary dd[data-field="depends"]')).toBe('kmodkit_test');
+    expect(await text('#summary dd[data-field="namespaces"]')).toBe('KMODKIT');
+    expect(await page.evaluate(() => document.body.classList.contains('dragging'))).toBe(false);
+  });
+
   test(
     'a real Debian module and compressed ones, opened together as tabs',
     async () => {
