@@ -128,18 +128,31 @@ export class App {
         return;
       }
     }
+    // Redrawing replaces the links and buttons: keep the keyboard focus on the same control, or move it
+    // to the heading of what is now shown when the focused control is gone.
+    const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const focusKey = focused?.dataset.focusKey;
     this.#drawTabs(tab?.key);
     if (!where || !tab) {
       this.#home.hidden = false;
       this.#view.hidden = true;
       this.#view.replaceChildren();
       document.title = 'kmodkit — inspect a Linux kernel module in your browser';
-      return;
+    } else {
+      this.#home.hidden = true;
+      this.#view.hidden = false;
+      document.title = `${tab.key} — kmodkit`;
+      this.#view.replaceChildren(...this.#renderTab(tab, where.view));
     }
-    this.#home.hidden = true;
-    this.#view.hidden = false;
-    document.title = `${tab.key} — kmodkit`;
-    this.#view.replaceChildren(...this.#renderTab(tab, where.view));
+    const again = focusKey
+      ? [...document.querySelectorAll<HTMLElement>('[data-focus-key]')].find(
+          (e) => e.dataset.focusKey === focusKey,
+        )
+      : undefined;
+    if (again) again.focus();
+    else if (focused && (!focused.isConnected || focused.closest('[hidden]'))) {
+      document.querySelector<HTMLElement>(tab ? '#module-name' : '#home h1')?.focus();
+    }
   }
 
   #drawTabs(active: string | undefined): void {
@@ -152,6 +165,7 @@ export class App {
           {
             href: hashOf(t.key, view),
             class: 'tab-link',
+            'data-focus-key': `tab:${t.key}`,
             'aria-current': t.key === active ? 'page' : undefined,
           },
           bad ? el('span', { class: 'dot bad', 'aria-label': 'has problems' }) : null,
@@ -203,7 +217,12 @@ export class App {
       ...VIEWS.map((v) =>
         el(
           'a',
-          { href: links[v], 'aria-current': v === view ? 'page' : undefined, 'data-view': v },
+          {
+            href: links[v],
+            'aria-current': v === view ? 'page' : undefined,
+            'data-view': v,
+            'data-focus-key': `view:${v}`,
+          },
           VIEW_LABELS[v],
         ),
       ),
@@ -235,7 +254,7 @@ export class App {
       el(
         'header',
         { class: 'module-head' },
-        el('h2', { id: 'module-name' }, name),
+        el('h1', { id: 'module-name', tabindex: '-1' }, name),
         el('p', { class: 'lede' }, s.description ?? r.fileName),
         el('div', { class: 'badges' }, ...badges),
       ),

@@ -147,6 +147,19 @@ describe.skipIf(!haveChromium)('the web page in Chromium', () => {
     await page.waitForSelector('#module-name');
     expect(await text('#module-name')).toBe('kmodkit_test');
     expect(page.url()).toMatch(/#\/kmodkit_test\.ko\/overview$/);
+    // The button is gone with the start page: the focus moves to the module's heading.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('module-name');
+    // A view link keeps the focus when it is followed with Enter (the view is redrawn).
+    await page.focus('nav.views a[data-view="symbols"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-symbols');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.view)).toBe('symbols');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#view-params');
+    await page.focus('nav.views a[data-view="overview"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#summary');
   });
 
   test('the sample’s summary: every field of the card', async () => {
