@@ -394,6 +394,13 @@ describe.skipIf(!haveChromium)('the web page in Chromium', () => {
   test('a corrupt file shows its error with the byte offset and errno; a closed tab is gone', async () => {
     const cut = join(work, 'cut.ko');
     writeFileSync(cut, readFileSync(join(fixtures, 'kmodkit_test.ko')).subarray(0, 3000));
+    const cutXz = join(work, 'cut.ko.xz');
+    writeFileSync(cutXz, readFileSync(join(fixtures, 'kmodkit_test.ko.xz')).subarray(0, 4000));
+    await page.setInputFiles('#file', cutXz);
+    await page.waitForSelector('#error');
+    expect(await text('#error')).toContain('DECOMPRESS_TRUNCATED');
+    expect(await text('#error')).toMatch(/at byte 0x[0-9a-f]+ \(\d+\)/);
+    await shot('error-cut-xz');
     const junk = join(work, 'junk.ko');
     writeFileSync(junk, 'this is not a kernel module\n');
     await page.setInputFiles('#file', [cut, junk]);
