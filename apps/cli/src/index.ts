@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from './commands/context.js';
+import { depmod } from './commands/depmod.js';
 import { modinfo } from './commands/modinfo.js';
 import { stopWork } from './parallel.js';
 
@@ -20,6 +21,7 @@ type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>
 
 /** The commands that exist, with a line of help each. Others (insmod …) come with their issues. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  depmod: { run: depmod, summary: 'write modules.dep and the module indexes (kmod-compatible)' },
   modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
 };
 
