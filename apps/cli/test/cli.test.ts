@@ -47,11 +47,12 @@ describe('kmodkit', () => {
       expect(await run([flag])).toEqual({ status: 0, stdout: `kmodkit ${version}\n`, stderr: '' });
   });
 
-  test('--help lists modinfo and only the commands that exist', async () => {
+  test('--help lists modinfo, depmod and only the commands that exist', async () => {
     const { status, stdout } = await run(['--help']);
     expect(status).toBe(0);
     expect(stdout).toMatch(/^ {2}modinfo /m);
-    for (const later of ['insmod', 'rmmod', 'lsmod', 'modprobe', 'depmod'])
+    expect(stdout).toMatch(/^ {2}depmod /m);
+    for (const later of ['insmod', 'rmmod', 'lsmod', 'modprobe'])
       expect(stdout).not.toMatch(new RegExp(`^ {2}${later} `, 'm'));
   });
 
