@@ -1,4 +1,4 @@
-// Bundles the `kmodkit` command (src/bin.ts) and the modinfo worker (src/modinfo-worker.ts) with
+// Bundles the `kmodkit` command (src/bin.ts) and the modinfo and depmod workers (src/*-worker.ts) with
 // rolldown into bundle/, one file each plus the code they share, with the @kmodkit libraries inside.
 // Why: Node resolves, reads and compiles ~40 ES modules across five packages at every start, which
 // was 40 ms of a `modinfo` run that kmod finishes in 170 ms. The package's `main` export (dist/) stays
@@ -15,7 +15,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bundle');
 rmSync(out, { recursive: true, force: true });
 const result = await build({
-  input: { kmodkit: join(root, 'src/bin.ts'), 'modinfo-worker': join(root, 'src/modinfo-worker.ts') },
+  input: {
+    kmodkit: join(root, 'src/bin.ts'),
+    'modinfo-worker': join(root, 'src/modinfo-worker.ts'),
+    'depmod-worker': join(root, 'src/depmod-worker.ts'),
+  },
   platform: 'node',
   // Loaded on demand, and not bundleable: native addons, and a package that reads its .wasm file.
   external: ['node-liblzma', '@bokuweb/zstd-wasm', 'ffi-rs'],

@@ -7,6 +7,7 @@ export {
 } from './depmod/config.js';
 export {
   analyseModules,
+  type CompressionKind,
   type DepmodOptions,
   type DepmodOutput,
   depmodOutputs,
@@ -18,6 +19,7 @@ export {
 export type { DepmodTree, TreeModule } from './depmod/depmod-tree.js';
 export { IndexTrie } from './depmod/index-trie.js';
 export type { DepmodLog, DepmodLogLevel } from './depmod/log.js';
+export { depmodWorkerKinds, serveDepmodModules } from './depmod/module-reader.js';
 export type { ModuleDecoder } from './depmod/module-symbols.js';
 export type { SymbolOwner } from './depmod/symbol-table.js';
 export { LoaderError } from './error.js';

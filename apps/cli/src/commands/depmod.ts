@@ -4,7 +4,6 @@
  * this parses the command line as getopt_long does and prints.
  */
 import { release } from 'node:os';
-import { decompress } from '@kmodkit/elf';
 import {
   analyseModules,
   type DepmodLog,
@@ -12,12 +11,11 @@ import {
   depmodOutputs,
   isDepmodUpToDate,
   LoaderError,
-  type ModuleDecoder,
   moduleDirectoryOf,
   writeDepmodOutputs,
 } from '@kmodkit/loader';
+import { DEPMOD_WORKER, loadDepmodDecoder } from '../depmod-decoder.js';
 import { getoptLong, type OptionTable } from '../getopt.js';
-import { type CompressedKind, fastDecoder, loadDecompressors } from '../node-decompress.js';
 import type { CommandContext } from './context.js';
 
 /** `tools/depmod.c: cmdopts`, in its order. */
@@ -92,12 +90,6 @@ const PRIORITY: Readonly<Record<DepmodLogLevel | 'fatal', { level: number; name:
 /** `tools/depmod.c: is_version_number`: sscanf("%u.%u") finds two numbers. */
 function isVersionNumber(text: string): boolean {
   return /^[ \t\n\v\f\r]*[+-]?\d+\.[ \t\n\v\f\r]*[+-]?\d/.test(text);
-}
-
-/** The native decoders for the kinds a tree has (optional dependencies), else @kmodkit/elf's. */
-async function loadDecoder(kinds: readonly CompressedKind[]): Promise<ModuleDecoder> {
-  await loadDecompressors(kinds);
-  return (bytes, kind) => fastDecoder(kind)?.(bytes) ?? decompress(bytes);
 }
 
 export async function depmod(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -181,7 +173,8 @@ export async function depmod(argv: readonly string[], ctx: CommandContext): Prom
       all,
       log,
       ...(verbose > 0 ? { show: (text: string) => ctx.stdout(text) } : {}),
-      loadDecoder,
+      loadDecoder: loadDepmodDecoder,
+      workerUrl: DEPMOD_WORKER,
     });
     const outputs = depmodOutputs(tree, { toStdout, warnDuplicates, log });
     if (toStdout) {

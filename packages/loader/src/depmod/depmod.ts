@@ -50,8 +50,29 @@ export interface DepmodOptions {
   readonly log?: DepmodLog;
   /** `-v`: each dependency found, as kmod prints it on stdout (`PATH needs "SYM": PATH`). */
   readonly show?: (line: string) => void;
-  /** A faster decompressor for `.ko.gz`/`.ko.xz`/`.ko.zst` than @kmodkit/elf's. */
-  readonly decoder?: ModuleDecoder;
+  /**
+   * A faster decompressor for `.ko.gz`/`.ko.xz`/`.ko.zst` than @kmodkit/elf's, loaded only for a
+   * tree that has such files: called with the kinds found.
+   */
+  readonly loadDecoder?: (kinds: readonly CompressionKind[]) => Promise<ModuleDecoder | undefined>;
+  /**
+   * A worker script (calling `serveDepmodModules`) to share the reading with, on machines with two
+   * CPUs or more; none by default.
+   */
+  readonly workerUrl?: URL;
+}
+
+/** A compressed module's kind, by extension. */
+export type CompressionKind = 'gzip' | 'xz' | 'zstd';
+
+function compressionKinds(modules: readonly FoundModule[]): CompressionKind[] {
+  const kinds = new Set<CompressionKind>();
+  for (const m of modules) {
+    if (m.path.endsWith('.gz')) kinds.add('gzip');
+    else if (m.path.endsWith('.xz')) kinds.add('xz');
+    else if (m.path.endsWith('.zst')) kinds.add('zstd');
+  }
+  return [...kinds];
 }
 
 /** `BASEDIR/lib/modules/VERSION`, as kmod joins it. */
@@ -202,9 +223,12 @@ export async function analyseModules(options: DepmodOptions): Promise<DepmodTree
     log,
   );
 
+  const kinds = compressionKinds(modules);
+  const decoder = kinds.length > 0 ? await options.loadDecoder?.(kinds) : undefined;
   const data = await readDepmodModules(
     modules.map((m) => m.path),
-    options.decoder,
+    decoder,
+    options.workerUrl === undefined ? undefined : { url: options.workerUrl, kinds },
   );
   data.forEach((d, i) => {
     if ('errno' in d) {

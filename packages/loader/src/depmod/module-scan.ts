@@ -130,7 +130,8 @@ export function scanModules(dirname: string, config: DepmodConfig, log: DepmodLo
   const walk = (dir: string, top: boolean): string | undefined => {
     let handle: ReturnType<typeof opendirSync>;
     try {
-      handle = opendirSync(dir);
+      // Entries fetched many at a time: one getdents per directory, not one per 32 entries.
+      handle = opendirSync(dir, { bufferSize: 1024 });
     } catch (e) {
       const errno = (e as NodeJS.ErrnoException).code ?? 'EIO';
       if (top) log('error', `could not open directory ${dir}: ${strerror(errno)}\n`);

@@ -13,7 +13,7 @@
  * CRCs are numbers (exact below 2^53; kmod's "unresolvable" CRC, 2^64 - 1, is kept as the nearest
  * double, which no real CRC is).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { type Compression, decompress, detectCompression, readModule } from '@kmodkit/elf';
 
 /** One exported or imported symbol. */
@@ -55,29 +55,72 @@ const EM_SPARCV9 = 43;
 const MODVERSION_SIZE = 64;
 /** kmod reads this many bytes to recognise a compression magic; a shorter file is EINVAL. */
 const MAGIC_SIZE = 6;
+/** The sections depmod reads. */
+const WANTED = new Set(['.symtab', '.strtab', '__versions', '.modinfo', '__ksymtab_strings']);
+/** Bytes read before the section header table, for the section names. */
+const NAMES_SLACK = 4096;
+/** Sections this close together are read in one piece. */
+const MERGE_GAP = 64 * 1024;
 const CRC_PREFIX = [0x5f, 0x5f, 0x63, 0x72, 0x63, 0x5f]; // "__crc_"
 
+/** The bytes of the module being read, in one buffer reused from module to module (no garbage). */
+let scratch = Buffer.alloc(0);
+/** The first read: the ELF header, and all of a small module. */
+const HEAD_READ = 4096;
+
 /**
- * Reads the module at `path` as depmod needs it. Never throws: a file kmod could not open gives
- * the errno kmod would report.
+ * Reads the module at `path` as depmod needs it: for an uncompressed module only the ELF header, the
+ * section headers and the sections depmod looks at are read (as kmod's mmap touches only those
+ * pages); a compressed one is read whole and decompressed. Never throws: a file kmod could not open
+ * gives the errno kmod would report.
  */
 export function readDepmodModule(
   path: string,
   decoder?: ModuleDecoder,
 ): DepmodModuleData | DepmodModuleFailure {
-  let bytes: Uint8Array;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (e) {
     return { errno: (e as NodeJS.ErrnoException).code ?? 'EIO' };
   }
-  return depmodModuleData(bytes, decoder);
+  try {
+    const size = fstatSync(fd).size;
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
+    const bytes = scratch.subarray(0, size);
+    const loaded: [number, number][] = [];
+    const fill = (offset: number, length: number): void => {
+      const start = Math.max(0, Math.min(offset, size));
+      const end = Math.max(start, Math.min(offset + length, size));
+      for (const [a, b] of loaded) if (a <= start && end <= b) return;
+      let at = start;
+      while (at < end) {
+        const n = readSync(fd, bytes, at, end - at, at);
+        if (n === 0) break;
+        at += n;
+      }
+      loaded.push([start, at]);
+    };
+    fill(0, HEAD_READ);
+    if (size < MAGIC_SIZE || detectCompression(bytes) === 'none')
+      return depmodModuleData(bytes, decoder, fill);
+    fill(0, size);
+    return depmodModuleData(bytes, decoder);
+  } catch (e) {
+    return { errno: (e as NodeJS.ErrnoException).code ?? 'EIO' };
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** {@link readDepmodModule} of bytes already read. */
+/**
+ * {@link readDepmodModule} of bytes already read; `fill` (for an uncompressed image read in part)
+ * reads a range of them on demand.
+ */
 export function depmodModuleData(
   file: Uint8Array,
   decoder?: ModuleDecoder,
+  fill?: (offset: number, length: number) => void,
 ): DepmodModuleData | DepmodModuleFailure {
   if (file.length < MAGIC_SIZE) return { errno: 'EINVAL' };
   let image = file;
@@ -102,7 +145,7 @@ export function depmodModuleData(
   let elf: KmodElf;
   try {
     const module = readModule(image, { compression: kind });
-    elf = new KmodElf(image, module.endian === 'little', module.class === 'ELF64', module.header);
+    elf = new KmodElf(image, module.endian === 'little', module.class === 'ELF64', module.header, fill);
   } catch {
     return { errno: 'EINVAL' };
   }
@@ -126,6 +169,7 @@ class KmodElf {
   readonly #shnum: number;
   /** Name → first valid section of that name (`kmod_elf_get_section` takes the first). */
   readonly #byName = new Map<string, SectionSpan>();
+  readonly #fill: (offset: number, length: number) => void;
   readonly valid: boolean;
 
   constructor(
@@ -133,7 +177,9 @@ class KmodElf {
     littleEndian: boolean,
     is64: boolean,
     header: { shoff: number; shnum: number; shentsize: number; shstrndx: number; machine: number },
+    fill: ((offset: number, length: number) => void) | undefined,
   ) {
+    this.#fill = fill ?? (() => {});
     this.#bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
     this.#view = new DataView(image.buffer, image.byteOffset, image.byteLength);
     this.#le = littleEndian;
@@ -151,20 +197,41 @@ class KmodElf {
     if (len <= (this.#is64 ? 64 : 52)) return false;
     if (shentsize !== (this.#is64 ? 64 : 40)) return false;
     if (this.#shoff + shentsize * this.#shnum > len) return false;
+    // ld puts the section names just before the header table: one read usually gets both.
+    this.#fill(this.#shoff - NAMES_SLACK, shentsize * this.#shnum + NAMES_SLACK);
     const names = this.sectionAt(shstrndx);
+    if (names !== undefined) this.#fill(names.offset, names.size);
     if (names === undefined || names.size === 0 || this.#bytes[names.offset + names.size - 1] !== 0)
       return false;
+    // One decoding of the name table; the names are slices of it.
+    const table = this.#bytes.toString('latin1', names.offset, names.offset + names.size);
     for (let i = 1; i < this.#shnum; i++) {
       const sec = this.sectionAt(i);
       if (sec === undefined) continue;
       const nameOff = this.#u32(this.#shoff + i * shentsize);
       if (nameOff >= names.size) continue;
-      const start = names.offset + nameOff;
-      const end = this.#bytes.indexOf(0, start);
-      const name = this.#bytes.toString('latin1', start, end < 0 ? len : end);
-      if (!this.#byName.has(name)) this.#byName.set(name, sec);
+      const name = table.slice(nameOff, table.indexOf('\0', nameOff));
+      if (WANTED.has(name) && !this.#byName.has(name)) this.#byName.set(name, sec);
     }
+    this.#prefetch();
     return true;
+  }
+
+  /** Reads the sections depmod needs in few reads: those close together (.symtab, .strtab) in one. */
+  #prefetch(): void {
+    const spans = [...this.#byName.values()].sort((a, b) => a.offset - b.offset);
+    let start = -1;
+    let end = -1;
+    for (const s of spans) {
+      if (start >= 0 && s.offset - end <= MERGE_GAP) {
+        end = Math.max(end, s.offset + s.size);
+        continue;
+      }
+      if (start >= 0) this.#fill(start, end - start);
+      start = s.offset;
+      end = s.offset + s.size;
+    }
+    if (start >= 0) this.#fill(start, end - start);
   }
 
   #u16(at: number): number {
@@ -194,6 +261,22 @@ class KmodElf {
     return { offset, size };
   }
 
+  /** The first valid section called `name`, its bytes read. */
+  #section(name: string): SectionSpan | undefined {
+    const sec = this.#byName.get(name);
+    if (sec !== undefined) this.#fill(sec.offset, sec.size);
+    return sec;
+  }
+
+  #strtabText: string | undefined;
+
+  /** A name in .strtab: a slice of the table decoded once (kmod reads on past the table's end). */
+  #symbolName(strtab: SectionSpan, nameOff: number): string {
+    this.#strtabText ??= this.#bytes.toString('latin1', strtab.offset, strtab.offset + strtab.size);
+    const end = this.#strtabText.indexOf('\0', nameOff);
+    return end < 0 ? this.#string(strtab.offset + nameOff) : this.#strtabText.slice(nameOff, end);
+  }
+
   #string(at: number): string {
     const end = this.#bytes.indexOf(0, at);
     return this.#bytes.toString('latin1', at, end < 0 ? this.#bytes.length : end);
@@ -201,8 +284,8 @@ class KmodElf {
 
   /** .symtab and .strtab, or undefined where kmod gives up on them. */
   #symbolTable(): { symtab: SectionSpan; strtab: SectionSpan; entry: number } | undefined {
-    const strtab = this.#byName.get('.strtab');
-    const symtab = this.#byName.get('.symtab');
+    const strtab = this.#section('.strtab');
+    const symtab = this.#section('.symtab');
     if (strtab === undefined || symtab === undefined) return undefined;
     const entry = this.#is64 ? 24 : 16;
     if (symtab.size % entry !== 0) return undefined;
@@ -230,7 +313,7 @@ class KmodElf {
     const out: ModuleSymbol[] = [];
     for (const i of found) {
       const at = symtab.offset + i * entry;
-      const name = this.#string(strtab.offset + this.#u32(at) + 6);
+      const name = this.#symbolName(strtab, this.#u32(at) + 6);
       const value = this.#is64 ? this.#word(at + 8, 8) : this.#u32(at + 4);
       const shndx = this.#u16(at + (this.#is64 ? 6 : 14));
       out.push({ name, crc: this.#resolveCrc(value, shndx) });
@@ -245,12 +328,13 @@ class KmodElf {
     if (sec === undefined) return 2 ** 64 - 1;
     // kmod computes size - 4 in u64, so a section smaller than 4 bytes passes this check.
     if (sec.size >= 4 && value > sec.size - 4) return 2 ** 64 - 1;
+    this.#fill(sec.offset + value, 4);
     return this.#word(sec.offset + value, 4);
   }
 
   /** `kmod_elf_get_symbols_symtab`: the names in `__ksymtab_strings`, CRC 0. */
   #ksymtabStrings(): ModuleSymbol[] {
-    const sec = this.#byName.get('__ksymtab_strings');
+    const sec = this.#section('__ksymtab_strings');
     if (sec === undefined) return [];
     return splitStrings(this.#bytes, sec.offset, sec.size).map((name) => ({ name, crc: 0 }));
   }
@@ -258,7 +342,7 @@ class KmodElf {
   /** `kmod_elf_get_dependency_symbols`. */
   imports(): ModuleImport[] | undefined {
     const crcSize = this.#is64 ? 8 : 4;
-    let versions = this.#byName.get('__versions');
+    let versions = this.#section('__versions');
     if (versions !== undefined && versions.size % MODVERSION_SIZE !== 0) versions = undefined;
     const table = this.#symbolTable();
     if (table === undefined) return undefined;
@@ -286,7 +370,7 @@ class KmodElf {
       const nameOff = this.#u32(at);
       if (nameOff >= strtab.size) return undefined;
       if (this.#bytes[strtab.offset + nameOff] === 0) continue;
-      const name = this.#string(strtab.offset + nameOff);
+      const name = this.#symbolName(strtab, nameOff);
       const v = versionIndex.get(name);
       if (v !== undefined) visited[v] = 1;
       out.push({ name, crc: v === undefined ? 0 : crcAt(v), weak: info >> 4 === STB_WEAK });
@@ -300,7 +384,7 @@ class KmodElf {
 
   /** `kmod_module_get_info`'s `.modinfo` strings, only the keys depmod writes. */
   info(): [string, string][] {
-    const sec = this.#byName.get('.modinfo');
+    const sec = this.#section('.modinfo');
     if (sec === undefined) return [];
     const out: [string, string][] = [];
     for (const entry of splitStrings(this.#bytes, sec.offset, sec.size)) {
