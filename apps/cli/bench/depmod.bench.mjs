@@ -18,7 +18,7 @@ import {
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, run, timeOnce } from './timing.mjs';
+import { median, replaceSection, run, timeOnce } from './timing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -125,15 +125,6 @@ const section = [
 
 if (write) {
   const file = join(repo, 'BENCHMARKS.md');
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = old.indexOf('## kmodkit depmod');
-  let next;
-  if (start >= 0) {
-    const after = old.indexOf('\n## ', start + 1);
-    next = `${old.slice(0, start)}${section}${after >= 0 ? old.slice(after + 1) : ''}`;
-  } else {
-    next = `${old.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, next);
+  replaceSection(file, 'kmodkit depmod', section);
   console.log(`wrote the kmodkit depmod section of ${file}`);
 }

@@ -7,11 +7,11 @@
 //
 // Usage: node bench/modinfo.bench.mjs [--rounds N] [--no-write]   (after `pnpm build`)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, modulesUnder, run, timeOnce } from './timing.mjs';
+import { median, modulesUnder, replaceSection, run, timeOnce } from './timing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -114,15 +114,6 @@ const section = [
 
 if (write) {
   const file = join(repo, 'BENCHMARKS.md');
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = old.indexOf('## kmodkit modinfo');
-  let next;
-  if (start >= 0) {
-    const after = old.indexOf('\n## ', start + 1);
-    next = `${old.slice(0, start)}${section}${after >= 0 ? old.slice(after + 1) : ''}`;
-  } else {
-    next = `${old.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, next);
+  replaceSection(file, 'kmodkit modinfo', section);
   console.log(`wrote the kmodkit modinfo section of ${file}`);
 }

@@ -1,7 +1,7 @@
 // What the benchmarks share: running a command for its output, listing module files, and timing
 // one run (wall, CPU and peak memory) with its output sent to /dev/null.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function run(cmd, argv) {
@@ -38,3 +38,17 @@ export function timeOnce(cmd, argv) {
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Replaces the `## <heading>` section of `file` (BENCHMARKS.md) with `section`, or appends it. */
+export function replaceSection(file, heading, section) {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = old.indexOf(`## ${heading}`);
+  let next;
+  if (start >= 0) {
+    const after = old.indexOf('\n## ', start + 1);
+    next = `${old.slice(0, start)}${section}${after >= 0 ? old.slice(after + 1) : ''}`;
+  } else {
+    next = `${old.trimEnd()}\n\n${section}`;
+  }
+  writeFileSync(file, next);
+}

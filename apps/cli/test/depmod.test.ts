@@ -43,12 +43,20 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Both depmods on two copies of `spec` with `args`; everything they print and write must be the same. */
-async function expectSameAsKmod(spec: TreeSpec, args: readonly string[] = [spec.version]): Promise<Roots> {
+/**
+ * Both depmods on two copies of `spec` with `args` (after `-b ROOT`, or made from each root); everything
+ * they print and write must be the same.
+ */
+async function expectSameAsKmod(
+  spec: TreeSpec,
+  argsOf: readonly string[] | ((root: string) => string[]) = [spec.version],
+): Promise<Roots> {
   const roots = makeRoots(spec);
   made.push(roots.base);
-  const kmod = normalized(runKmod(roots, args), roots.kmod);
-  const mine = normalized(await runKmodkit(roots, args), roots.kmodkit);
+  const own = typeof argsOf === 'function';
+  const args = own ? [] : argsOf;
+  const kmod = normalized(runKmod(roots, own ? argsOf(roots.kmod) : args, own), roots.kmod);
+  const mine = normalized(await runKmodkit(roots, own ? argsOf(roots.kmodkit) : args, own), roots.kmodkit);
   expect(mine).toEqual(kmod);
   const theirs = indexes(roots.kmod, roots.version);
   const ours = indexes(roots.kmodkit, roots.version);
@@ -278,16 +286,7 @@ describe.skipIf(!HAVE_KMOD)('kmodkit depmod: depmod.d (-C)', () => {
   ];
   for (const [what, conf] of cases) {
     test(what, async () => {
-      const spec = tree(conf);
-      const roots = makeRoots(spec);
-      made.push(roots.base);
-      const args = (root: string) => ['-b', root, '-C', join(root, 'depmod.d'), VERSION];
-      const kmod = normalized(runKmod(roots, args(roots.kmod), true), roots.kmod);
-      const mine = normalized(await runKmodkit(roots, args(roots.kmodkit), true), roots.kmodkit);
-      expect(mine).toEqual(kmod);
-      const theirs = indexes(roots.kmod, VERSION);
-      const ours = indexes(roots.kmodkit, VERSION);
-      for (const [name, bytes] of theirs) expect(ours.get(name)!.equals(bytes), name).toBe(true);
+      await expectSameAsKmod(tree(conf), (root) => ['-b', root, '-C', join(root, 'depmod.d'), VERSION]);
     });
   }
 
@@ -297,15 +296,13 @@ describe.skipIf(!HAVE_KMOD)('kmodkit depmod: depmod.d (-C)', () => {
       `search updates external\nexternal 6.* ${external}/sub\n`,
       `external * ${external}\n`,
     ]) {
-      const roots = makeRoots(tree({ 'ext.conf': conf }));
-      made.push(roots.base);
-      const args = (root: string) => ['-b', root, '-C', join(root, 'depmod.d/ext.conf'), VERSION];
-      const kmod = normalized(runKmod(roots, args(roots.kmod), true), roots.kmod);
-      const mine = normalized(await runKmodkit(roots, args(roots.kmodkit), true), roots.kmodkit);
-      expect(mine).toEqual(kmod);
-      const theirs = indexes(roots.kmod, VERSION);
-      const ours = indexes(roots.kmodkit, VERSION);
-      for (const [name, bytes] of theirs) expect(ours.get(name)!.equals(bytes), name).toBe(true);
+      await expectSameAsKmod(tree({ 'ext.conf': conf }), (root) => [
+        '-b',
+        root,
+        '-C',
+        join(root, 'depmod.d/ext.conf'),
+        VERSION,
+      ]);
     }
   });
 });

@@ -19,6 +19,7 @@ const INDEX_CHILDMAX = 128;
 const NODE_PREFIX = 0x80000000;
 const NODE_VALUES = 0x40000000;
 const NODE_CHILDS = 0x20000000;
+const NOT_ASCII = /[^\x00-\x7f]/;
 
 interface IndexValue {
   readonly value: string;
@@ -40,14 +41,12 @@ function newNode(prefix: string): IndexNode {
 
 /** `index__checkstring`: kmod's children array has 128 slots. */
 function checkString(text: string): void {
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) >= INDEX_CHILDMAX) {
-      throw new LoaderError(
-        'EINDEXCHAR',
-        `Module index: bad character '${text[i]}'=0x${text.charCodeAt(i).toString(16)} - only 7-bit ASCII is supported:\n${text}\n`,
-      );
-    }
-  }
+  const i = text.search(NOT_ASCII);
+  if (i < 0) return;
+  throw new LoaderError(
+    'EINDEXCHAR',
+    `Module index: bad character '${text[i]}'=0x${text.charCodeAt(i).toString(16)} - only 7-bit ASCII is supported:\n${text}\n`,
+  );
 }
 
 /**
@@ -166,7 +165,7 @@ function writeNode(node: IndexNode, out: ByteSink): number {
 
 /** A growing big-endian byte buffer. */
 class ByteSink {
-  #buf = new Uint8Array(1 << 16);
+  #buf = Buffer.allocUnsafe(1 << 16);
   #view = new DataView(this.#buf.buffer);
   length = 0;
 
@@ -174,8 +173,8 @@ class ByteSink {
     if (this.length + n <= this.#buf.length) return;
     let size = this.#buf.length * 2;
     while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.length));
+    const next = Buffer.allocUnsafe(size);
+    this.#buf.copy(next, 0, 0, this.length);
     this.#buf = next;
     this.#view = new DataView(next.buffer);
   }
@@ -198,14 +197,12 @@ class ByteSink {
   /** A latin1 string's bytes and a NUL. */
   latin1z(text: string): void {
     this.#reserve(text.length + 1);
-    const buf = this.#buf;
-    let at = this.length;
-    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
-    buf[at++] = 0;
-    this.length = at;
+    const at = this.length + this.#buf.write(text, this.length, 'latin1');
+    this.#buf[at] = 0;
+    this.length = at + 1;
   }
 
   bytes(): Uint8Array {
-    return this.#buf.slice(0, this.length);
+    return new Uint8Array(this.#buf.subarray(0, this.length));
   }
 }
