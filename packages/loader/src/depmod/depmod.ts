@@ -4,7 +4,7 @@
  * index files kmod writes, byte for byte. Printing and exit statuses are the caller's (apps/cli);
  * messages come through a {@link DepmodLog} with kmod's wording.
  */
-import { opendirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, opendirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { strerror } from '@kmodkit/errno';
 import { LoaderError } from '../error.js';
 import { modulesAlias, modulesAliasBin, modulesSymbols, modulesSymbolsBin } from './alias-files.js';
@@ -106,6 +106,22 @@ function readTreeFile(dir: string, name: string, log: DepmodLog): string | undef
   }
 }
 
+/**
+ * The errno kmod 30 has when it prints `%m` after a failure that set none: what `kmod_new` left,
+ * from opening the tree's modules.softdep (`kmod_config_new`) and then /proc/cmdline.
+ */
+function leftoverErrno(dirname: string): string {
+  let text = 'Success';
+  for (const file of [`${dirname}/modules.softdep`, '/proc/cmdline']) {
+    try {
+      closeSync(openSync(file, 'r'));
+    } catch (e) {
+      text = strerror(errnoOf(e));
+    }
+  }
+  return text;
+}
+
 /** The modules named on the command line (`do_depmod` without -a). */
 function namedModules(files: readonly string[], dirname: string, log: DepmodLog): Map<string, FoundModule> {
   const found = new Map<string, FoundModule>();
@@ -200,7 +216,7 @@ export async function analyseModules(options: DepmodOptions): Promise<DepmodTree
   };
   if (options.symvers !== undefined) {
     const file = options.symvers;
-    loadKernelSymbols(file, (text) => symbols.loadSymvers(text, file, log));
+    loadKernelSymbols(file, (text) => symbols.loadSymvers(text, file, log, leftoverErrno(dirname)));
   } else if (options.systemMap !== undefined) {
     const file = options.systemMap;
     loadKernelSymbols(file, (text) => symbols.loadSystemMap(text, file, log));

@@ -1,8 +1,8 @@
 /**
  * Reading every module of a depmod run: the one place that opens module files, so that a faster
- * batch reader can take its place. Reading and parsing are most of depmod's work, so with a worker
- * script given and two CPUs, a worker thread shares it: both threads take chunks of the list from a
- * shared counter, and the worker hands back what it read when it is done. Anything the worker did
+ * batch reader can take its place. Reading, decompressing and parsing are most of depmod's work, so
+ * for a compressed tree, with a worker script given and two CPUs, a worker thread shares it: both
+ * threads take chunks of the list from a shared counter, and the worker hands back what it read. Anything the worker did
  * not deliver (it failed to start, or died) is read here, so the result never depends on it.
  */
 import { availableParallelism } from 'node:os';
@@ -31,8 +31,18 @@ interface WorkerInput {
 
 /** Modules taken at a time from the shared counter. */
 const CHUNK = 16;
-/** Fewer modules than this are not worth a thread's start-up (some 30 ms). */
-const PARALLEL_MIN = 256;
+/**
+ * Compressed modules it takes to be worth a second thread. For plain `.ko` files a worker does not
+ * pay: it starts Node and warms its JIT up again, and the two JIT compilers compete for the cores
+ * (measured for modinfo, BENCHMARKS.md); decompression, native and per byte, divides well.
+ */
+const PARALLEL_MIN_COMPRESSED = 64;
+
+function worthAWorker(paths: readonly string[]): boolean {
+  let compressed = 0;
+  for (const path of paths) if (!path.endsWith('.ko')) compressed++;
+  return compressed >= PARALLEL_MIN_COMPRESSED && availableParallelism() >= 2;
+}
 
 function readChunks(
   paths: readonly string[],
@@ -60,7 +70,7 @@ export async function readDepmodModules(
   const counter = new Int32Array(new SharedArrayBuffer(4));
   let helper: Worker | undefined;
   let finished: Promise<void> = Promise.resolve();
-  if (worker !== undefined && paths.length >= PARALLEL_MIN && availableParallelism() >= 2) {
+  if (worker !== undefined && worthAWorker(paths)) {
     try {
       const input: WorkerInput = { paths, counter, kinds: worker.kinds };
       const started = new Worker(worker.url, { workerData: input });

@@ -73,8 +73,12 @@ export class SymbolTable {
     if (this.find('TOC.') === undefined) this.add('TOC.', true, 0, undefined);
   }
 
-  /** `depmod_load_symvers`: the `vmlinux` lines of a Module.symvers (`CRC\tNAME\tvmlinux\tEXPORT…`). */
-  loadSymvers(text: string, file: string, log: DepmodLog): void {
+  /**
+   * `depmod_load_symvers`: the `vmlinux` lines of a Module.symvers (`CRC\tNAME\tvmlinux\tEXPORT…`).
+   * `errnoText` is what kmod's `%m` prints for a bad CRC, where nothing failed: whatever errno was
+   * left (see `analyseModules`).
+   */
+  loadSymvers(text: string, file: string, log: DepmodLog, errnoText = 'Success'): void {
     let lineNumber = 0;
     for (const line of fgetsLines(text, 10240)) {
       lineNumber++;
@@ -83,7 +87,7 @@ export class SymbolTable {
       if (where !== 'vmlinux') continue;
       const crc = parseHexU64(ver);
       if (crc === undefined) {
-        log('error', `${file}:${lineNumber} Invalid symbol version ${ver}: Success\n`);
+        log('error', `${file}:${lineNumber} Invalid symbol version ${ver}: ${errnoText}\n`);
         continue;
       }
       this.add(sym, false, crc, undefined);
