@@ -101,6 +101,22 @@ try {
   rmSync(base, { recursive: true, force: true });
 }
 
+/** Where the time goes: from CPU profiles and timers, kept by hand; say when it was measured. */
+const ANALYSIS = `Where the time goes (CPU profiles and timers, 2026-12-02, on this machine while other jobs kept the load
+average between 8 and 25 on its 2 CPUs: wall times were 3 to 15 times the CPU times, for kmod as for kmodkit, so
+only the CPU columns compare, and the speed targets could not be checked here). Plain \`.ko\`, one thread: ~0.25 s
+to start Node and load the code; ~1.2-1.6 s to find, read and parse the 4023 modules, reading only the ELF
+header, section headers, \`.symtab\`, \`.strtab\`, \`__versions\`, \`.modinfo\` and \`__ksymtab_strings\` (46 of
+the 378 MiB, as kmod's mmap touches only those pages); ~0.4-0.6 s to build and write the indexes. The same work
+run warm in one process takes 0.8 s + 0.4 s: a third of a run is JIT warm-up. A worker thread reads half of a
+compressed tree (chunks taken from a shared counter); for \`.ko\` it is not used, since a second thread pays
+its own start-up and warm-up (kmodkit modinfo measured 1.5 times the single-thread wall time). \`.ko.xz\`: liblzma
+(node-liblzma) decodes on both threads; decoding is ~6.5 CPU-s of kmod's ~9, so two idle CPUs halve the largest
+part. \`.ko.zst\`: the system's libzstd through ffi-rs; decoding is ~0.8 CPU-s, and the JS side (start-up and
+parsing on two threads) dominates. Peak memory: every module's import names are kept until all exports are
+known (kmod keeps the same lists), and the xz tree's 612 MB is node-liblzma's output buffers, external memory
+that V8 frees only when it next collects.`;
+
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const date = new Date().toISOString().slice(0, 10);
 const section = [
@@ -109,8 +125,8 @@ const section = [
   `\`kmodkit depmod\` and kmod 30's \`depmod\` on Debian's \`linux-image-${version}\` (all ${'modules'}), each writing the ten`,
   `index files into its own \`-b\` root over the same module files, median of ${rounds} alternating runs after a warm-up`,
   'that checks both wrote the same bytes (`pnpm bench` in apps/cli: `node bench/depmod.bench.mjs`). Compressed trees:',
-  'the copies `bench/compressed-copies.sh` makes (`xz --check=crc32 --lzma2=dict=1MiB`, `zstd`). kmodkit reads on two',
-  'threads (a worker takes chunks of the module list), decompressing with liblzma and the system libzstd.',
+  'the copies `bench/compressed-copies.sh` makes (`xz --check=crc32 --lzma2=dict=1MiB`, `zstd`). kmodkit reads compressed',
+  'trees on two threads (a worker takes chunks of the module list), decompressing with liblzma and the system libzstd.',
   '',
   '| tree | kmod wall | kmodkit wall | ratio | kmod CPU | kmodkit CPU | kmod peak RSS | kmodkit peak RSS |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -120,6 +136,8 @@ const section = [
   ),
   '',
   `Machine: ${cpu}, ${availableParallelism()} CPUs, Node ${process.version}, load average ${load} at the start; ${date}.`,
+  '',
+  ANALYSIS,
   '',
 ].join('\n');
 
