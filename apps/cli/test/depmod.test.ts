@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -153,6 +154,48 @@ describe.skipIf(!HAVE_KMOD)('kmodkit depmod = kmod 30 depmod: the fixture module
       ['-A', '-n', VERSION],
     ];
     for (const args of cases) await expectSameAsKmod({ version: VERSION, modules: fixtureModules }, args);
+  });
+
+  test("broken module files, a FIFO and a dangling symlink: kmod's errors, still listed", async () => {
+    const test = readFileSync(join(fixtures, 'kmodkit_test.ko'));
+    const badShentsize = Buffer.from(test);
+    badShentsize[0x3a] = 0x99;
+    const roots = makeRoots({
+      version: VERSION,
+      modules: { 'kernel/kmodkit_dep.ko': join(fixtures, 'kmodkit_dep.ko') },
+      files: {
+        'kernel/empty.ko': '',
+        'kernel/tiny.ko': test.subarray(0, 20),
+        'kernel/text.ko': 'hello, not an ELF file\n',
+        'kernel/cut.ko': test.subarray(0, 1000),
+        'kernel/shentsize.ko': badShentsize,
+        'kernel/cut.ko.xz': readFileSync(join(fixtures, 'kmodkit_test.ko.xz')).subarray(0, 3000),
+        'kernel/garbage.ko.zst': Buffer.concat([
+          Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xc1, 0x3c]),
+          Buffer.alloc(64, 0xa5),
+        ]),
+      },
+    });
+    made.push(roots.base);
+    for (const root of [roots.kmod, roots.kmodkit]) {
+      const dir = join(root, 'lib/modules', VERSION, 'kernel');
+      mkdirSync(join(dir, 'fifo'));
+      execFileSync('mkfifo', [join(dir, 'fifo/x.ko')]);
+      symlinkSync('/nonexistent/kmodkit', join(dir, 'dangling.ko'));
+    }
+    const kmod = normalized(runKmod(roots, [VERSION]), roots.kmod);
+    expect(kmod.stderr).toMatch(/failed to load symbols from .*text\.ko: Exec format error/);
+    expect(normalized(await runKmodkit(roots, [VERSION]), roots.kmodkit)).toEqual(kmod);
+    const theirs = indexes(roots.kmod, VERSION);
+    const ours = indexes(roots.kmodkit, VERSION);
+    for (const [name, bytes] of theirs) expect(ours.get(name)!.equals(bytes), name).toBe(true);
+    // -A walks the same tree with its own messages.
+    for (const root of [roots.kmod, roots.kmodkit]) {
+      utimesSync(join(root, 'lib/modules', VERSION, 'modules.dep'), new Date(), new Date('2000-01-01'));
+    }
+    expect(normalized(await runKmodkit(roots, ['-A', VERSION]), roots.kmodkit)).toEqual(
+      normalized(runKmod(roots, ['-A', VERSION]), roots.kmod),
+    );
   });
 
   test('a dependency cycle: reported as kmod reports it, nothing written, exit 1', async () => {

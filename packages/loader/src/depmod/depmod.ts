@@ -18,7 +18,14 @@ import { inHashOrder, MODULES_BUCKETS } from './kmod-hash.js';
 import { type DepmodLog, silentLog } from './log.js';
 import { hasWeakdeps, modulesDevname, modulesSoftdep, modulesWeakdep } from './modinfo-files.js';
 import { readDepmodModules } from './module-reader.js';
-import { type FoundModule, foundModule, hasModuleExtension, modnameOf, scanModules } from './module-scan.js';
+import {
+  FIRST_FD,
+  type FoundModule,
+  foundModule,
+  hasModuleExtension,
+  modnameOf,
+  scanModules,
+} from './module-scan.js';
 import type { ModuleDecoder } from './module-symbols.js';
 import { fgetsLines, SymbolTable } from './symbol-table.js';
 
@@ -405,12 +412,13 @@ export function isDepmodUpToDate(dir: string, log: DepmodLog = silentLog): boole
     log('error', `could not fstatat(${dir}, modules.dep): ${strerror(errnoOf(e))}\n`);
     return false;
   }
-  const walk = (path: string): boolean => {
+  const walk = (path: string, depth: number): boolean => {
     let handle: ReturnType<typeof opendirSync>;
     try {
-      handle = opendirSync(path);
+      handle = opendirSync(path, { bufferSize: 1024 });
     } catch (e) {
-      log('error', `openat(${path}, O_RDONLY): ${strerror(errnoOf(e))}\n`);
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      log('error', `openat(${FIRST_FD + depth - 1}, ${name}, O_RDONLY): ${strerror(errnoOf(e))}\n`);
       return true;
     }
     try {
@@ -418,17 +426,19 @@ export function isDepmodUpToDate(dir: string, log: DepmodLog = silentLog): boole
         const name = entry.name;
         if (name === '.' || name === '..' || name === 'build' || name === 'source') continue;
         const full = `${path}/${name}`;
-        const st = statSync(full, { throwIfNoEntry: false });
-        if (st === undefined) {
-          log('error', `fstatat(${path}, ${name}): ${strerror('ENOENT')}\n`);
+        let st: ReturnType<typeof statSync>;
+        try {
+          st = statSync(full);
+        } catch (e) {
+          log('error', `fstatat(${FIRST_FD + depth}, ${name}): ${strerror(errnoOf(e))}\n`);
           continue;
         }
-        if (st.isDirectory()) {
-          if (!walk(full)) return false;
-        } else if (st.isFile()) {
-          if (hasModuleExtension(name) && Math.floor(st.mtimeMs / 1000) > depTime) return false;
+        if (st!.isDirectory()) {
+          if (!walk(full, depth + 1)) return false;
+        } else if (st!.isFile()) {
+          if (hasModuleExtension(name) && Math.floor(st!.mtimeMs / 1000) > depTime) return false;
         } else {
-          log('error', `unsupported file type ${full}: ${(st.mode & 0o170000).toString(8)}\n`);
+          log('error', `unsupported file type ${full}: ${(st!.mode & 0o170000).toString(8)}\n`);
         }
       }
     } finally {
@@ -436,5 +446,5 @@ export function isDepmodUpToDate(dir: string, log: DepmodLog = silentLog): boole
     }
     return true;
   };
-  return walk(dir);
+  return walk(dir, 0);
 }

@@ -100,6 +100,9 @@ export function keepsPriority(
   return newPrio <= oldPrio;
 }
 
+/** The file descriptor kmod's first opendir gets (after stdin, stdout, stderr). */
+export const FIRST_FD = 3;
+
 function isExcluded(config: DepmodConfig, name: string): boolean {
   return (
     name === '.' || name === '..' || name === 'build' || name === 'source' || config.excludes.includes(name)
@@ -127,15 +130,23 @@ export function scanModules(dirname: string, config: DepmodConfig, log: DepmodLo
     found.set(name, foundModule(path, dirname));
   };
   /** Returns the errno of a directory that could not be opened. */
-  const walk = (dir: string, top: boolean): string | undefined => {
+  /**
+   * Returns the errno of a directory that could not be opened. kmod's messages name a directory by
+   * its file descriptor: 3 for the top one, one more per level (each parent stays open).
+   */
+  const walk = (dir: string, depth: number): string | undefined => {
     let handle: ReturnType<typeof opendirSync>;
     try {
       // Entries fetched many at a time: one getdents per directory, not one per 32 entries.
       handle = opendirSync(dir, { bufferSize: 1024 });
     } catch (e) {
       const errno = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      if (top) log('error', `could not open directory ${dir}: ${strerror(errno)}\n`);
-      else log('error', `openat(${dir}, O_RDONLY): ${strerror(errno)}\n`);
+      if (depth === 0) log('error', `could not open directory ${dir}: ${strerror(errno)}\n`);
+      else
+        log(
+          'error',
+          `openat(${FIRST_FD + depth - 1}, ${dir.slice(dir.lastIndexOf('/') + 1)}, O_RDONLY): ${strerror(errno)}\n`,
+        );
       return errno;
     }
     try {
@@ -148,19 +159,22 @@ export function scanModules(dirname: string, config: DepmodConfig, log: DepmodLo
         if (entry.isFile()) isDir = false;
         else if (entry.isDirectory()) isDir = true;
         else {
-          const st = statSync(path, { throwIfNoEntry: false });
-          if (st === undefined) {
-            log('error', `fstatat(${dir}, ${name}): ${strerror('ENOENT')}\n`);
+          let st: ReturnType<typeof statSync>;
+          try {
+            st = statSync(path);
+          } catch (e) {
+            const errno = (e as NodeJS.ErrnoException).code ?? 'EIO';
+            log('error', `fstatat(${FIRST_FD + depth}, ${name}): ${strerror(errno)}\n`);
             continue;
           }
-          if (st.isFile()) isDir = false;
-          else if (st.isDirectory()) isDir = true;
+          if (st!.isFile()) isDir = false;
+          else if (st!.isDirectory()) isDir = true;
           else {
-            log('error', `unsupported file type ${path}: ${(st.mode & 0o170000).toString(8)}\n`);
+            log('error', `unsupported file type ${path}: ${(st!.mode & 0o170000).toString(8)}\n`);
             continue;
           }
         }
-        if (isDir) walk(path, false);
+        if (isDir) walk(path, depth + 1);
         else if (hasModuleExtension(name)) consider(path);
       }
     } finally {
@@ -168,11 +182,11 @@ export function scanModules(dirname: string, config: DepmodConfig, log: DepmodLo
     }
     return undefined;
   };
-  const failed = walk(dirname, true);
+  const failed = walk(dirname, 0);
   if (failed !== undefined) {
     throw new LoaderError(failed, `could not search modules: ${strerror(failed)}`, { path: dirname });
   }
   // An external directory that cannot be read is reported and skipped.
-  for (const ext of config.externals) walk(ext, true);
+  for (const ext of config.externals) walk(ext, 0);
   return found;
 }

@@ -131,6 +131,8 @@ export function depmodModuleData(
     } catch {
       return { errno: 'EINVAL' };
     }
+    // Nothing decoded is a failed decompression to kmod's loaders too.
+    if (image.length === 0) return { errno: 'EINVAL' };
   }
   // elf_identify: ELF magic and more than e_ident's 16 bytes, else ENOEXEC.
   if (
