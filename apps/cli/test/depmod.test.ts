@@ -104,12 +104,15 @@ describe.skipIf(!HAVE_KMOD)('kmodkit depmod = kmod 30 depmod: the fixture module
     });
   });
 
-  test('-n prints the text files; -v prints each dependency; -w', async () => {
+  test('-n prints the text files; -v prints each dependency; -w; -P', async () => {
     for (const args of [
       ['-n', VERSION],
       ['-v', VERSION],
       ['-n', '-v', '-w', VERSION],
       ['--dry-run', VERSION],
+      // A symbol prefix, stripped from exports and imports alike (kmodkit_test_add → modkit_test_add).
+      ['-P', 'k', VERSION],
+      ['-n', '-P', '_', VERSION],
     ]) {
       await expectSameAsKmod({ version: VERSION, modules: fixtureModules }, args);
     }
