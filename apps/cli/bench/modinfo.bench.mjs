@@ -7,10 +7,11 @@
 //
 // Usage: node bench/modinfo.bench.mjs [--rounds N] [--no-write]   (after `pnpm build`)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, modulesUnder, replaceSection, run, timeOnce } from './timing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -28,41 +29,6 @@ if (!existsSync(join(here, '../dist/index.js'))) {
   console.error('modinfo.bench: build first (pnpm build)');
   process.exit(1);
 }
-
-function run(cmd, argv) {
-  const out = spawnSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (out.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed`);
-  return out.stdout.trim();
-}
-
-function modulesUnder(dir, suffix) {
-  const out = [];
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith(suffix)) out.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
-/**
- * Wall time and CPU time (user + system) of one run, output to /dev/null (as hyperfine does). bash's
- * `time` measures both; CPU time is the steadier figure on a shared machine.
- */
-function timeOnce(cmd, argv) {
-  const script = 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&1; } 2>&1';
-  const r = spawnSync('bash', ['-c', script, 'bench', cmd, ...argv], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  const [real, user, sys] = r.stdout.trim().split('\n').pop().split(' ').map(Number);
-  if (r.status !== 0 || !(real >= 0)) throw new Error(`${cmd} failed: ${r.stdout}${r.stderr}`);
-  return { wall: real, cpu: user + sys };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 const tree = run('bash', [join(repo, 'scripts/fetch-corpus.sh')]).split('\n')[0];
 const sets = [
@@ -148,15 +114,6 @@ const section = [
 
 if (write) {
   const file = join(repo, 'BENCHMARKS.md');
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = old.indexOf('## kmodkit modinfo');
-  let next;
-  if (start >= 0) {
-    const after = old.indexOf('\n## ', start + 1);
-    next = `${old.slice(0, start)}${section}${after >= 0 ? old.slice(after + 1) : ''}`;
-  } else {
-    next = `${old.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, next);
+  replaceSection(file, 'kmodkit modinfo', section);
   console.log(`wrote the kmodkit modinfo section of ${file}`);
 }

@@ -1,5 +1,5 @@
 // Bundles the `kmodkit` command (src/bin.ts), @kmodkit/loader's worker thread (dist/parallel-worker.js)
-// and the modinfo task it imports (src/modinfo-task.ts) with rolldown into bundle/, one file each plus
+// and the modinfo task it imports (src/modinfo-task.ts), and depmod's worker (src/depmod-worker.ts) with rolldown into bundle/, one file each plus
 // the code they share, with the @kmodkit libraries inside.
 // Why: Node resolves, reads and compiles ~40 ES modules across five packages at every start, which
 // was 40 ms of a `modinfo` run that kmod finishes in 170 ms. The package's `main` export (dist/) stays
@@ -21,6 +21,7 @@ const result = await build({
     'modinfo-task': join(root, 'src/modinfo-task.ts'),
     // Its name is the one loader's `new URL('./parallel-worker.js', import.meta.url)` looks for.
     'parallel-worker': join(root, 'node_modules/@kmodkit/loader/dist/parallel-worker.js'),
+    'depmod-worker': join(root, 'src/depmod-worker.ts'),
   },
   platform: 'node',
   // Loaded on demand, and not bundleable: native addons, and a package that reads its .wasm file.

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
 import type { CommandContext } from './commands/context.js';
+import { depmod } from './commands/depmod.js';
 import { insmod } from './commands/insmod.js';
 import { lsmod } from './commands/lsmod.js';
 import { modinfo } from './commands/modinfo.js';
@@ -25,6 +26,7 @@ type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>
 
 /** The commands that exist, with a line of help each. Others (modprobe …) come with their issues. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  depmod: { run: depmod, summary: 'write modules.dep and the module indexes (kmod-compatible)' },
   insmod: { run: insmod, summary: 'insert a module file into the kernel (kmod-compatible)' },
   lsmod: { run: lsmod, summary: 'list the loaded modules (kmod-compatible, plus --json)' },
   modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
