@@ -47,7 +47,26 @@ const CASES: Case[] = [
   { name: 'already loaded', tool: 'insmod', args: [T], setup: `insmod ${T}`, cleanup: UNPAIR },
   { name: 'xz', tool: 'insmod', args: [`${T}.xz`], cleanup: UNPAIR },
   { name: 'zst', tool: 'insmod', args: [`${T}.zst`], cleanup: UNPAIR },
-  { name: 'signature edited', tool: 'insmod', args: [`${dir}/v/edited-signed.ko`] },
+  // Signed with a key the kernel does not have: ENOKEY, which sig_enforce=N lets load.
+  {
+    name: 'signature edited, unknown key',
+    tool: 'insmod',
+    args: [`${dir}/v/edited-signed.ko`],
+    cleanup: UNPAIR,
+  },
+  // Debian's own module: the key is trusted, so edited bytes are EKEYREJECTED.
+  {
+    name: 'Debian module edited',
+    tool: 'insmod',
+    args: [`${dir}/v/debian-dummy-edited.ko`],
+    cleanup: 'rmmod dummy',
+  },
+  {
+    name: 'Debian signature cut off',
+    tool: 'insmod',
+    args: [`${dir}/v/debian-dummy-unsigned.ko`],
+    cleanup: 'rmmod dummy',
+  },
   { name: 'wrong vermagic', tool: 'insmod', args: [`${dir}/v/vermagic-flags.ko`] },
   { name: '-f wrong vermagic', tool: 'insmod', args: ['-f', `${dir}/v/vermagic-flags.ko`], cleanup: UNPAIR },
   { name: '-f xz', tool: 'insmod', args: ['-f', `${dir}/v/vermagic-flags.ko.xz`], cleanup: UNPAIR },
@@ -106,8 +125,9 @@ function script(): string {
       ['kmodkit', `${dir}/bin`],
     ]) {
       if (c.setup) lines.push(`(${c.setup}) >/dev/null 2>&1`);
+      // Found on PATH, as users call them: glibc's getopt messages and lsmod's usage line print argv[0].
       lines.push(
-        `${c.prefix ?? ''} ${bin}/${c.tool} ${c.args.map(quote).join(' ')} >/tmp/o 2>/tmp/e; report ${i} ${who} $?`,
+        `env PATH=${bin}:$PATH ${c.prefix ?? ''} ${c.tool} ${c.args.map(quote).join(' ')} >/tmp/o 2>/tmp/e; report ${i} ${who} $?`,
       );
       if (c.cleanup) lines.push(`(${c.cleanup}) >/dev/null 2>&1`);
     }
