@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { guestRoot as materialisedGuestRoot } from '../../../packages/loader/test/guest-root.js';
 import { main } from '../src/index.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-const guestRoot = join(repo, 'packages/loader/test/fixtures/guest-root');
+const guestRoot = materialisedGuestRoot();
 
 async function run(argv: string[], root = '/') {
   let stdout = '';

@@ -52,4 +52,7 @@ for m in $(cut -d' ' -f1 /proc/modules) module printk; do
   fi
 done
 lsmod >"$root/lsmod.txt"
+# git keeps no empty directories (a module without holders has an empty holders/): list them, and
+# test/guest-root.ts makes them again in the copy the tests read.
+(cd "$root" && find . -type d -empty | sort >empty-dirs.txt)
 tar -c -C "$root" . | base64

@@ -20,8 +20,9 @@ import {
   readTainted,
   TAINT_FLAGS,
 } from '../src/index.js';
+import { guestRoot } from './guest-root.js';
 
-const root = fileURLToPath(new URL('fixtures/guest-root', import.meta.url));
+const root = guestRoot();
 const at = { root };
 
 describe('the captured guest', () => {
