@@ -4,6 +4,7 @@
  * `modinfo` runs `kmodkit modinfo`.
  */
 import { readFileSync } from 'node:fs';
+import { check } from './commands/check.js';
 import type { CommandContext } from './commands/context.js';
 import { modinfo } from './commands/modinfo.js';
 import { stopWork } from './parallel.js';
@@ -20,6 +21,7 @@ type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>
 
 /** The commands that exist, with a line of help each. Others (insmod …) come with their issues. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  check: { run: check, summary: 'tell whether a module will load, and if not, which errno and why' },
   modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
 };
 
