@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type KernelModule, readModule, SectionFlag } from '@kmodkit/elf';
+import { type KernelModule, readModule, SectionFlag, SectionType } from '@kmodkit/elf';
 
 export const repo = fileURLToPath(new URL('../../..', import.meta.url));
 export const fixtures = join(repo, 'fixtures/modules');
@@ -133,6 +133,28 @@ function badSymbolSection(bytes: Uint8Array): { bytes: Uint8Array; symbol: strin
     }
   }
   throw new Error('no defined global symbol');
+}
+
+/**
+ * `__param` entry `from`'s `arg` pointed where entry `to`'s points (its RELA entry's r_info and
+ * r_addend copied; Elf64_Rela is 24 bytes, the arg is the fifth word of struct kernel_param).
+ */
+function retargetParamArg(bytes: Uint8Array, from: string, to: string): Uint8Array {
+  const m = readModule(bytes);
+  const param = m.section('__param')!;
+  const rela = m.sections.find((s) => s.type === SectionType.SHT_RELA && s.info === param.index)!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const entryFor = (name: string) => {
+    const want = BigInt(m.params.findIndex((p) => p.name === name) * 40 + 32);
+    for (let at = rela.offset; at < rela.offset + rela.size; at += 24) {
+      if (view.getBigUint64(at, true) === want) return at;
+    }
+    throw new Error(`no relocation for ${name}'s arg`);
+  };
+  const out = bytes.slice();
+  const src = entryFor(to);
+  out.set(bytes.subarray(src + 8, src + 24), entryFor(from) + 8);
+  return out;
 }
 
 /** The signed fixture's struct module_signature (12 bytes before the 28-byte marker) edited. */
@@ -277,6 +299,12 @@ export function variants(dir: string): Variant[] {
       params: 'p_bool_enable_only p_bool_enable_only=0',
     }),
     v('p_bool_enable_only=0 (default N)', test, null, { params: 'p_bool_enable_only=0' }),
+    v(
+      "p_bool_enable_only=0 when its variable is already true (p_bool's, default Y)",
+      retargetParamArg(test, 'p_bool_enable_only', 'p_bool'),
+      'EROFS',
+      { params: 'p_bool_enable_only=0' },
+    ),
     v('two bad values: the last one decides', test, 'ERANGE', { params: 'p_int=abc p_byte=256' }),
     v('an unknown parameter only warns', test, null, { params: 'nosuch=1 p_int=7' }),
     v('what follows -- is ignored', test, null, { params: 'p_int=1 -- p_int=abc' }),

@@ -1,7 +1,7 @@
 /** One check of load_module, in the kernel's order. */
 export interface Finding {
   /**
-   * Stable id: 'permission', 'signature', 'elf', 'blacklist', 'modstruct', 'vermagic', 'modinfo',
+   * Stable id: 'permission', 'signature', 'elf', 'blacklist', 'modversions', 'vermagic', 'modinfo',
    * 'license', 'layout', 'loaded', 'exports', 'symbols', 'duplicates', 'params'.
    */
   readonly check: string;

@@ -75,7 +75,7 @@ export function forceLoad(
 
 /** kernel/module/version.c check_modstruct_version: `module_layout` against the kernel's CRC (ENOEXEC). */
 export function checkModstructVersion(ctx: SymbolContext): void {
-  const check = 'modstruct';
+  const check = 'modversions';
   const before = ctx.f.list.length;
   const layout = ctx.target.symbols?.get('module_layout');
   // load_module turns check_version's refusal into ENOEXEC.
