@@ -47,6 +47,11 @@ beforeAll(() => {
       .join(''),
   );
   writeFileSync(join(headers, 'Makefile'), '');
+  mkdirSync(join(root, 'boot'));
+  writeFileSync(
+    join(root, 'boot', `config-${RELEASE}`),
+    'CONFIG_MODVERSIONS=y\nCONFIG_MODULE_FORCE_LOAD=y\nCONFIG_MODULE_SIG=y\n',
+  );
   writeFileSync(
     extra,
     test.exports
@@ -112,6 +117,9 @@ describe('kmodkit check', () => {
         errno: 'ENOEXEC',
         reason: `kmodkit_test: version magic '${RELEASE} SMP preempt mod_unload modversions ' should be '${RELEASE} SMP mod_unload modversions '`,
       });
+      // -f: insmod -f's flags, the vermagic is ignored and the load forced (F).
+      const forced = JSON.parse((await run([...base, '-f', '--json', 'kmodkit_test.ko'])).stdout);
+      expect(forced).toMatchObject({ willLoad: true, taints: 'FOE' });
     } finally {
       writeFileSync(first, bytes);
     }

@@ -6,5 +6,5 @@ export {
   type ReadTarget,
   readLoadTarget,
 } from './load-target.js';
-export type { Finding, KernelSymbol, LoadTarget, Prediction } from './predict/index.js';
+export type { Finding, KernelSymbol, LoadTarget, Prediction, PredictOptions } from './predict/index.js';
 export { type LoadedModule, type ModuleState, parseProcModules, readProcModules } from './proc-modules.js';

@@ -6,7 +6,7 @@ import { parseArgs } from '@kmodkit/params';
 import { LoaderError } from './error.js';
 import { parseKallsyms } from './predict/kallsyms.js';
 import { moduleNameOfPath, parseModuleSymvers } from './predict/module-symvers.js';
-import { predictLoad } from './predict/predict-load.js';
+import { type PredictOptions, predictLoad } from './predict/predict-load.js';
 import type { Prediction } from './predict/prediction.js';
 import type { KernelSymbol, LoadTarget, Lockdown } from './predict/target.js';
 import { parseVermagic } from './predict/vermagic.js';
@@ -235,8 +235,8 @@ export interface ModuleCheck {
 }
 
 /**
- * Reads the module file at `path` and predicts its load, with `params`, into the kernel
- * `readLoadTarget(options)` describes.
+ * Reads the module file at `path` and predicts its load, with `params` (and finit_module `flags` in
+ * `predict`), into the kernel `readLoadTarget(options)` describes.
  *
  * @throws LoaderError with the system's code (`ENOENT`, `EISDIR`, `EACCES` …) when the file cannot be read.
  */
@@ -244,6 +244,7 @@ export async function checkModule(
   path: string,
   params: string,
   options: ReadLoadTargetOptions = {},
+  predict: PredictOptions = {},
 ): Promise<ModuleCheck> {
   let bytes: Uint8Array;
   try {
@@ -253,5 +254,5 @@ export async function checkModule(
     throw new LoaderError(code, `cannot read ${path}: ${(e as Error).message}`, { path, cause: e });
   }
   const target = await readLoadTarget(options);
-  return { path, prediction: predictLoad(bytes, params, target), target };
+  return { path, prediction: predictLoad(bytes, params, target, predict), target };
 }

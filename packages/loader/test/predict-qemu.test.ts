@@ -58,7 +58,14 @@ describe.skipIf(skip)('predictLoad against the real kernel (qemu)', () => {
             .map((c) => {
               const file = join(dir, `case-${c.i}.ko`);
               writeFileSync(file, c.bytes);
-              return { id: c.id, file, params: c.params, name: c.name, unload: c.unload ?? [] };
+              return {
+                id: c.id,
+                file,
+                params: c.params,
+                flags: c.flags ?? 0,
+                name: c.name,
+                unload: c.unload ?? [],
+              };
             }),
         })),
       };
@@ -84,7 +91,7 @@ describe.skipIf(skip)('predictLoad against the real kernel (qemu)', () => {
         const c = cases[i]!;
         expect(got.id).toBe(c.id);
         const target = revive(result.targets[c.state]!);
-        const p = predictLoad(c.bytes, c.params, target);
+        const p = predictLoad(c.bytes, c.params, target, { flags: c.flags ?? 0 });
         const say = (what: string) => mismatches.push(`${c.id}: ${what}`);
         if (got.errno !== p.errno) say(`kernel ${got.errno}, predicted ${p.errno} (${p.reason})`);
         if (got.errno !== c.errno) say(`kernel ${got.errno}, the table says ${c.errno}`);

@@ -19,7 +19,7 @@ describe.skipIf(!haveKernelInputs)(
     const cases = variants(dir);
 
     test.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-      const p = predictLoad(c.bytes, c.params, targets.get(c.state)!);
+      const p = predictLoad(c.bytes, c.params, targets.get(c.state)!, { flags: c.flags ?? 0 });
       expect({ errno: p.errno, willLoad: p.willLoad }).toEqual({
         errno: c.errno,
         willLoad: c.errno === null,

@@ -27,6 +27,8 @@ export interface Variant {
   readonly errno: string | null;
   /** Modules to unload after a successful load, besides `name`. */
   readonly unload?: readonly string[];
+  /** finit_module(2) flags (MODULE_INIT_IGNORE_MODVERSIONS = 1, MODULE_INIT_IGNORE_VERMAGIC = 2). */
+  readonly flags?: number;
 }
 
 const enc = new TextEncoder();
@@ -278,6 +280,23 @@ export function variants(dir: string): Variant[] {
       })(),
       'EBADMSG',
     ),
+    // finit_module flags (modprobe --force): no signature check, and what they ignore is forced (F)
+    v('wrong CRC of module_layout, IGNORE_MODVERSIONS', wrongCrc(test, 'module_layout'), null, { flags: 1 }),
+    v(
+      'a vermagic flag differs, IGNORE_VERMAGIC',
+      replace(test, 'SMP preempt mod_unload', 'SMP preempX mod_unload'),
+      null,
+      {
+        flags: 2,
+      },
+    ),
+    v(
+      'signature info garbage, both IGNORE flags: not checked',
+      editSigInfo((o, ms) => (o[ms + 1] = 4)),
+      null,
+      { flags: 3 },
+    ),
+    v('unknown finit_module flag 8', test, 'EINVAL', { flags: 8 }),
     // parameters (parse_args)
     v('p_int=abc', test, 'EINVAL', { params: 'p_int=abc' }),
     v('p_int without a value', test, 'EINVAL', { params: 'p_int' }),

@@ -1,11 +1,12 @@
 /**
- * `kmodkit check [-b DIR] [-k RELEASE] [--symvers FILE]… [--system-map FILE] [--json] FILE [params…]`:
+ * `kmodkit check [-b DIR] [-k RELEASE] [--symvers FILE]… [--system-map FILE] [-f] [--json] FILE [params…]`:
  * will FILE load into the kernel, and if not, which errno and why — without loading it. The running
  * kernel by default; another one with `-k` (and `-b` for a root directory), e.g. before an upgrade.
  * Exit status 0 when it will load, 1 otherwise.
  */
 import { strerror } from '@kmodkit/errno';
 import { checkModule, type ModuleCheck } from '@kmodkit/loader';
+import { MODULE_INIT_IGNORE_MODVERSIONS, MODULE_INIT_IGNORE_VERMAGIC } from '@kmodkit/loader/predict';
 import { getoptLong, type OptionTable } from '../getopt.js';
 import type { CommandContext } from './context.js';
 
@@ -14,6 +15,7 @@ const CHECK_OPTIONS: OptionTable = {
   'set-version': { short: 'k', takesValue: true },
   symvers: { takesValue: true },
   'system-map': { takesValue: true },
+  force: { short: 'f', takesValue: false },
   json: { takesValue: false },
   version: { short: 'V', takesValue: false },
   help: { short: 'h', takesValue: false },
@@ -28,6 +30,7 @@ function checkHelp(program: string): string {
     '\t-k, --set-version=VERSION   Check against kernel VERSION instead of the running one\n' +
     "\t    --symvers=FILE          Read the kernel's exports from FILE (Module.symvers; repeatable)\n" +
     "\t    --system-map=FILE       Read the kernel's exports from FILE (System.map) when no Module.symvers\n" +
+    '\t-f, --force                 As insmod -f: ignore the vermagic and the symbol versions\n' +
     '\t    --json                  Print one JSON object\n' +
     '\t-V, --version               Show version\n' +
     '\t-h, --help                  Show this help\n'
@@ -72,6 +75,7 @@ export async function check(argv: readonly string[], ctx: CommandContext): Promi
   let release: string | undefined;
   let systemMap: string | undefined;
   let asJson = false;
+  let force = false;
   const symvers: string[] = [];
   for (const { name, value } of line.options) {
     if (name === 'basedir') root = value;
@@ -79,6 +83,7 @@ export async function check(argv: readonly string[], ctx: CommandContext): Promi
     else if (name === 'symvers') symvers.push(value!);
     else if (name === 'system-map') systemMap = value;
     else if (name === 'json') asJson = true;
+    else if (name === 'force') force = true;
     else if (name === 'help') {
       ctx.stdout(checkHelp(ctx.program));
       return 0;
@@ -99,12 +104,17 @@ export async function check(argv: readonly string[], ctx: CommandContext): Promi
   const path = file.startsWith('/') ? file : `${ctx.cwd}/${file}`;
   let result: ModuleCheck;
   try {
-    result = await checkModule(path, params.join(' '), {
-      ...(root === undefined ? {} : { root }),
-      ...(release === undefined ? {} : { release }),
-      ...(symvers.length === 0 ? {} : { symvers }),
-      ...(systemMap === undefined ? {} : { systemMap }),
-    });
+    result = await checkModule(
+      path,
+      params.join(' '),
+      {
+        ...(root === undefined ? {} : { root }),
+        ...(release === undefined ? {} : { release }),
+        ...(symvers.length === 0 ? {} : { symvers }),
+        ...(systemMap === undefined ? {} : { systemMap }),
+      },
+      force ? { flags: MODULE_INIT_IGNORE_MODVERSIONS | MODULE_INIT_IGNORE_VERMAGIC } : {},
+    );
   } catch (e) {
     const code = (e as { code?: string }).code;
     const text = code && /^E[A-Z0-9]+$/.test(code) ? strerror(code) : (e as Error).message;

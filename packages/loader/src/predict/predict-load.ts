@@ -25,6 +25,20 @@ const GPL_COMPATIBLE = new Set([
 ]);
 
 const ELFMAG = [0x7f, 0x45, 0x4c, 0x46];
+
+/** include/uapi/linux/module.h: finit_module(2) flags. */
+export const MODULE_INIT_IGNORE_MODVERSIONS = 1;
+export const MODULE_INIT_IGNORE_VERMAGIC = 2;
+export const MODULE_INIT_COMPRESSED_FILE = 4;
+
+export interface PredictOptions {
+  /**
+   * finit_module(2) flags: MODULE_INIT_IGNORE_MODVERSIONS and MODULE_INIT_IGNORE_VERMAGIC (both are
+   * `modprobe --force`; the signature is then not checked, the module counts as unsigned).
+   * MODULE_INIT_COMPRESSED_FILE changes nothing here: the bytes are read decompressed either way.
+   */
+  readonly flags?: number;
+}
 const EM_32BIT = new Set<number>([Machine.EM_386, Machine.EM_ARM, Machine.EM_MIPS, Machine.EM_PPC]);
 
 /**
@@ -44,10 +58,11 @@ export function predictLoad(
   module: KernelModule | Uint8Array,
   params: string,
   target: LoadTarget,
+  options: PredictOptions = {},
 ): Prediction {
   const f = new Findings();
   try {
-    run(module, params, target, f);
+    run(module, params, target, options.flags ?? 0, f);
   } catch (e) {
     // A part the kernel would read later is unreadable here: the outcome cannot be told.
     if (!isElfError(e)) throw e;
@@ -86,7 +101,13 @@ function conclude(f: Findings): Prediction {
   };
 }
 
-function run(input: KernelModule | Uint8Array, params: string, target: LoadTarget, f: Findings): void {
+function run(
+  input: KernelModule | Uint8Array,
+  params: string,
+  target: LoadTarget,
+  flags: number,
+  f: Findings,
+): void {
   // may_init_module
   const silent = { silent: true };
   if (target.capSysModule === false) {
@@ -105,6 +126,12 @@ function run(input: KernelModule | Uint8Array, params: string, target: LoadTarge
   if (target.capSysModule === undefined || target.modulesDisabled === undefined) {
     f.unknown('permission', 'CAP_SYS_MODULE and modules_disabled are not known');
   } else f.ok('permission', 'CAP_SYS_MODULE, and module loading is enabled');
+
+  // finit_module refuses flags it does not know.
+  if (flags & ~(MODULE_INIT_IGNORE_MODVERSIONS | MODULE_INIT_IGNORE_VERMAGIC | MODULE_INIT_COMPRESSED_FILE)) {
+    f.fail('permission', 'EINVAL', `finit_module flags 0x${flags.toString(16)} include unknown ones`, silent);
+    return;
+  }
 
   let module: KernelModule | undefined;
   let bytes: Uint8Array;
@@ -126,7 +153,9 @@ function run(input: KernelModule | Uint8Array, params: string, target: LoadTarge
     return;
   }
 
-  const sig = checkSignature(bytes, target, f);
+  // A module whose versions are to be ignored is no longer the one that was signed.
+  const mangled = (flags & (MODULE_INIT_IGNORE_MODVERSIONS | MODULE_INIT_IGNORE_VERMAGIC)) !== 0;
+  const sig = checkSignature(bytes, target, f, mangled);
   if (f.failed) return;
 
   // elf_validity_check: the first two checks, which need no ELF reader.
@@ -173,7 +202,8 @@ function run(input: KernelModule | Uint8Array, params: string, target: LoadTarge
 
   const name = module.thisModule?.name || infoName;
   let versions: Map<string, bigint> | null = null;
-  if (module.section('__versions')) {
+  // setup_load_info: MODULE_INIT_IGNORE_MODVERSIONS pretends there is no __versions.
+  if (module.section('__versions') && !(flags & MODULE_INIT_IGNORE_MODVERSIONS)) {
     versions = new Map();
     for (const v of module.versions) if (!versions.has(v.name)) versions.set(v.name, v.crc);
   }
@@ -184,7 +214,7 @@ function run(input: KernelModule | Uint8Array, params: string, target: LoadTarge
   checkModstructVersion(ctx);
   if (f.failed) return;
 
-  checkModinfo(ctx, versions !== null);
+  checkModinfo(ctx, versions !== null, (flags & MODULE_INIT_IGNORE_VERMAGIC) !== 0);
   if (f.failed) return;
 
   // module_enforce_rwx_sections
@@ -242,9 +272,9 @@ function readName(module: KernelModule): string {
 }
 
 /** kernel/module/main.c check_modinfo */
-function checkModinfo(ctx: SymbolContext, hasCrcs: boolean): void {
+function checkModinfo(ctx: SymbolContext, hasCrcs: boolean, ignoreVermagic: boolean): void {
   const { module, name, target, f } = ctx;
-  const modmagic = module.vermagic;
+  const modmagic = ignoreVermagic ? undefined : module.vermagic;
   if (modmagic === undefined) {
     if (!forceLoad(ctx, 'bad vermagic', 'vermagic', 'ENOEXEC')) return;
   } else if (target.vermagic === undefined) {

@@ -28,7 +28,12 @@ function endsWithMarker(bytes: Uint8Array): boolean {
  * problem of a signature is fatal even when not enforced. The PKCS#7 digest itself cannot be checked
  * without the kernel's keys: a signature by a trusted (or unknown) key is reported `unknown`.
  */
-export function checkSignature(bytes: Uint8Array, target: LoadTarget, f: Findings): SignatureOutcome {
+export function checkSignature(
+  bytes: Uint8Array,
+  target: LoadTarget,
+  f: Findings,
+  mangled = false,
+): SignatureOutcome {
   const check = 'signature';
   if (target.moduleSig === false) {
     f.ok(check, 'the kernel does not check module signatures (CONFIG_MODULE_SIG is off)');
@@ -36,7 +41,7 @@ export function checkSignature(bytes: Uint8Array, target: LoadTarget, f: Finding
   }
   let reason: string | undefined;
   let length = bytes.length;
-  if (endsWithMarker(bytes)) {
+  if (!mangled && endsWithMarker(bytes)) {
     // mod_verify_sig works on info->len without the marker.
     const modlen = bytes.length - MARKER.length;
     length = modlen;

@@ -10,10 +10,10 @@ here = os.path.dirname(os.path.abspath(__file__))
 spec = json.load(open(sys.argv[1]))
 
 
-def finit(path, params):
+def finit(path, params, flags=0):
     fd = os.open(path, os.O_RDONLY)
     try:
-        r = libc.syscall(SYS_finit_module, fd, params.encode(), 0)
+        r = libc.syscall(SYS_finit_module, fd, params.encode(), flags)
         return 0 if r == 0 else ctypes.get_errno()
     finally:
         os.close(fd)
@@ -51,7 +51,7 @@ for state in spec['states']:
     out['seconds'][f"gather {state['name']}"] = round(time.time() - start, 1)
     dmesg()
     for case in state['cases']:
-        e = finit(case['file'], case['params'])
+        e = finit(case['file'], case['params'], case['flags'])
         taint = taint_of(case['name']) if e == 0 else None
         if e == 0:
             for name in [case['name']] + case.get('unload', []):
