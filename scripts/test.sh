@@ -15,6 +15,7 @@ apt_packages=(
   python3
   ca-certificates
   chromium        # the web page's end-to-end test (playwright-core)
+  linux-headers-6.1.0-56-amd64 # Module.symvers of the qemu test kernel (@kmodkit/loader's load prediction)
 )
 
 if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

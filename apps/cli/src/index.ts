@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
+import { check } from './commands/check.js';
 import type { CommandContext } from './commands/context.js';
 import { depmod } from './commands/depmod.js';
 import { insmod } from './commands/insmod.js';
@@ -26,6 +27,7 @@ type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>
 
 /** The commands that exist, with a line of help each. Others (modprobe …) come with their issues. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  check: { run: check, summary: 'tell whether a module will load, and if not, which errno and why' },
   depmod: { run: depmod, summary: 'write modules.dep and the module indexes (kmod-compatible)' },
   insmod: { run: insmod, summary: 'insert a module file into the kernel (kmod-compatible)' },
   lsmod: { run: lsmod, summary: 'list the loaded modules (kmod-compatible, plus --json)' },

@@ -37,6 +37,13 @@ export {
   removeModule,
 } from './load.js';
 export {
+  checkModule,
+  type ModuleCheck,
+  type ReadLoadTargetOptions,
+  type ReadTarget,
+  readLoadTarget,
+} from './load-target.js';
+export {
   aliasNormalize,
   type DeviceName,
   type ModuleDependencies,
@@ -62,6 +69,7 @@ export {
   startWorker,
   stopWork,
 } from './parallel.js';
+export type { Finding, KernelSymbol, LoadTarget, Prediction, PredictOptions } from './predict/index.js';
 export { type LoadedModule, type ModuleState, parseProcModules, readProcModules } from './proc-modules.js';
 export {
   DELETE_MODULE_FLAGS,

@@ -15,6 +15,8 @@ export type ParamErrorCode =
   | 'TOO_MANY_ELEMENTS'
   /** A bool_enable_only parameter set earlier cannot be cleared (kernel/params.c: param_set_bool_enable_only). */
   | 'ALREADY_ENABLED'
+  /** A hardware parameter (KERNEL_PARAM_FL_HWPARAM) under lockdown (kernel/params.c: param_check_unsafe). */
+  | 'LOCKED_DOWN'
   /** `type` is not one of the kernel's standard parameter types. */
   | 'UNKNOWN_TYPE'
   /** A JavaScript value of the wrong shape was given to `formatValue`. */
@@ -23,7 +25,7 @@ export type ParamErrorCode =
   | 'NOT_EXPRESSIBLE';
 
 /** Kernel errno names this package reports. */
-export type ParamErrno = 'EINVAL' | 'ERANGE' | 'ENOSPC' | 'EROFS';
+export type ParamErrno = 'EINVAL' | 'ERANGE' | 'ENOSPC' | 'EROFS' | 'EPERM';
 
 const ERRNO_OF: Record<ParamErrorCode, ParamErrno> = {
   MISSING_VALUE: 'EINVAL',
@@ -32,6 +34,7 @@ const ERRNO_OF: Record<ParamErrorCode, ParamErrno> = {
   TOO_LONG: 'ENOSPC',
   TOO_MANY_ELEMENTS: 'EINVAL',
   ALREADY_ENABLED: 'EROFS',
+  LOCKED_DOWN: 'EPERM',
   UNKNOWN_TYPE: 'EINVAL',
   BAD_VALUE: 'EINVAL',
   NOT_EXPRESSIBLE: 'EINVAL',

@@ -16,5 +16,13 @@ export {
 } from './modprobe.js';
 export { type Arg, type ParsedArgs, paramEqual, parseArgs } from './tokenizer.js';
 export { type ParamType, parseParamType, SCALAR_TYPES, type ScalarTypeName } from './types.js';
-export { type ArgIssue, type DeclaredParam, type Validation, validateArgs } from './validate.js';
+export {
+  type ArgIssue,
+  type DeclaredParam,
+  KERNEL_PARAM_FL_HWPARAM,
+  KERNEL_PARAM_FL_UNSAFE,
+  type ValidateArgsOptions,
+  type Validation,
+  validateArgs,
+} from './validate.js';
 export { formatValue, type ParamValue, parseValue, type ScalarValue } from './values.js';

@@ -15,6 +15,25 @@ export interface DeclaredParam {
   readonly elementType?: string;
   /** For `type: 'string'`: the buffer size in bytes (kparam_string.maxlen); for 'array': the element count. */
   readonly maxLength?: number;
+  /** `struct kernel_param.flags`: KERNEL_PARAM_FL_UNSAFE (1) taints when set, KERNEL_PARAM_FL_HWPARAM (2). */
+  readonly flags?: number;
+  /**
+   * The variable's value before the arguments are applied (its default). Only `bool_enable_only` depends
+   * on it: a default of true cannot be cleared.
+   */
+  readonly initial?: ParamValue;
+}
+
+/** include/linux/moduleparam.h: struct kernel_param.flags */
+export const KERNEL_PARAM_FL_UNSAFE = 1;
+export const KERNEL_PARAM_FL_HWPARAM = 2;
+
+export interface ValidateArgsOptions {
+  /**
+   * The kernel is locked down against module parameters (LOCKDOWN_MODULE_PARAMETERS, lockdown=integrity
+   * or confidentiality): setting a hardware parameter fails with EPERM.
+   */
+  readonly lockdown?: boolean;
 }
 
 /** Something `validateArgs` noticed about one argument. */
@@ -25,8 +44,9 @@ export interface ArgIssue {
    * `repeated`: the parameter was given before; this later value replaces it.
    * `unchecked`: the parameter has ops this package does not know (module_param_cb with the module's own
    *   `set`), so only the module can judge the value.
+   * `unsafe`: the parameter is flagged unsafe — "Setting dangerous option x - tainting kernel" (TAINT_USER).
    */
-  kind: 'unknown' | 'invalid' | 'repeated' | 'unchecked';
+  kind: 'unknown' | 'invalid' | 'repeated' | 'unchecked' | 'unsafe';
   /** Position of the argument in the list. */
   index: number;
   name: string;
@@ -77,7 +97,11 @@ function typeOf(param: DeclaredParam): string | null {
  *
  * @example validateArgs('debug=1 name=x', [{ name: 'debug', type: 'bool' }]).issues[0].kind // 'unknown'
  */
-export function validateArgs(args: readonly Arg[] | string, declared: readonly DeclaredParam[]): Validation {
+export function validateArgs(
+  args: readonly Arg[] | string,
+  declared: readonly DeclaredParam[],
+  options: ValidateArgsOptions = {},
+): Validation {
   let list: readonly Arg[];
   let rest: string | null = null;
   if (typeof args === 'string') {
@@ -122,19 +146,29 @@ export function validateArgs(args: readonly Arg[] | string, declared: readonly D
     }
     seen.set(param.name, index);
     const type = typeOf(param);
-    if (type === null) {
-      const message = `'${param.name}' has ops of type '${param.type}'; only the module can check its value`;
-      issues.push({ kind: 'unchecked', index, name, value, message });
-      continue;
-    }
     try {
+      // kernel/params.c parse_one: a missing value is refused before param_check_unsafe looks at flags.
+      if (value === null && type !== null) parseValue(type, null, param.name);
+      const flags = param.flags ?? 0;
+      if (flags & KERNEL_PARAM_FL_HWPARAM && options.lockdown) {
+        throw new ParamError('LOCKED_DOWN', 'is a hardware parameter, refused under lockdown', param.name);
+      }
+      if (flags & KERNEL_PARAM_FL_UNSAFE) {
+        const message = `Setting dangerous option ${param.name} - tainting kernel`;
+        issues.push({ kind: 'unsafe', index, name, value, message });
+      }
+      if (type === null) {
+        const message = `'${param.name}' has ops of type '${param.type}'; only the module can check its value`;
+        issues.push({ kind: 'unchecked', index, name, value, message });
+        continue;
+      }
       const parsed = parseValue(type, value, param.name);
-      // param_set_bool_enable_only refuses to clear a flag that is set. Only values set earlier in this
-      // list are known here: a module whose default is true fails the same way, which this cannot see.
-      if (type === 'bool_enable_only' && parsed === false && values.get(param.name) === true) {
+      // param_set_bool_enable_only refuses to clear a flag that is set (by its default or earlier).
+      const current = values.has(param.name) ? values.get(param.name) : param.initial;
+      if (type === 'bool_enable_only' && parsed === false && current === true) {
         throw new ParamError(
           'ALREADY_ENABLED',
-          'was set earlier and cannot be cleared (bool_enable_only)',
+          'is set and cannot be cleared (bool_enable_only)',
           param.name,
         );
       }

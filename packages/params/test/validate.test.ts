@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { builtinModuleArgs, cmdlineModuleOptions, type DeclaredParam, validateArgs } from '../src/index.js';
+import {
+  builtinModuleArgs,
+  cmdlineModuleOptions,
+  type DeclaredParam,
+  KERNEL_PARAM_FL_HWPARAM,
+  KERNEL_PARAM_FL_UNSAFE,
+  validateArgs,
+} from '../src/index.js';
 
 const declared: DeclaredParam[] = [
   { name: 'debug_level', type: 'int' },
@@ -67,6 +74,41 @@ describe('validateArgs', () => {
     expect(result).toMatchObject({ ok: false, errno: 'EROFS' });
     expect(result.issues).toMatchObject([{ kind: 'repeated' }, { kind: 'invalid', errno: 'EROFS' }]);
     expect(result.values.get('once')).toBe(true);
+  });
+
+  test('bool_enable_only whose default is true: clearing it is EROFS, setting it again is fine', () => {
+    const flag = [{ name: 'once', type: 'bool_enable_only', initial: true }];
+    expect(validateArgs('once=y once', flag)).toMatchObject({ ok: true });
+    expect(validateArgs('once=n', flag)).toMatchObject({ ok: false, errno: 'EROFS' });
+    expect(validateArgs('once=n', [{ name: 'once', type: 'bool_enable_only', initial: false }]).ok).toBe(
+      true,
+    );
+  });
+
+  test('unsafe parameters taint when set; hardware parameters are EPERM under lockdown (param_check_unsafe)', () => {
+    const params = [
+      { name: 'danger', type: 'int', flags: KERNEL_PARAM_FL_UNSAFE },
+      { name: 'io', type: 'int', flags: KERNEL_PARAM_FL_HWPARAM },
+    ];
+    const open = validateArgs('danger=1 io=0x300', params);
+    expect(open.ok).toBe(true);
+    expect(open.issues).toMatchObject([
+      { kind: 'unsafe', name: 'danger', message: 'Setting dangerous option danger - tainting kernel' },
+    ]);
+    const locked = validateArgs('io=0x300 danger=x', params, { lockdown: true });
+    expect(locked.issues.map((i) => [i.kind, i.name, i.errno])).toEqual([
+      ['invalid', 'io', 'EPERM'],
+      ['unsafe', 'danger', undefined],
+      ['invalid', 'danger', 'EINVAL'],
+    ]);
+    expect(locked.errno).toBe('EINVAL');
+    // parse_one refuses a missing value before it looks at the flags: no taint, no EPERM.
+    expect(
+      validateArgs('danger io', params, { lockdown: true }).issues.map((i) => [i.kind, i.errno]),
+    ).toEqual([
+      ['invalid', 'EINVAL'],
+      ['invalid', 'EINVAL'],
+    ]);
   });
 
   test('what follows -- is returned, not validated', () => {
