@@ -57,9 +57,11 @@ export function decompressZstd(bytes: Uint8Array, maxSize: number, verify: boole
     else declared += f.contentSize;
     if (declared > maxSize) throw tooLarge('zstd', declared, maxSize, f.offset);
   }
-  // With every size declared the buffer is exact; without, it starts small and grows as decoded.
-  const initial = allDeclared ? declared : Math.min(maxSize, Math.max(1 << 16, 4 * bytes.length));
-  const out = new Output(initial, maxSize);
+  // The buffer starts at what the input can plausibly give and doubles as blocks really produce
+  // output, up to the declared total when every frame declares one (then it ends exactly full):
+  // a header that claims 256 MiB costs nothing until blocks deliver it.
+  const cap = allDeclared ? declared : maxSize;
+  const out = new Output(Math.min(cap, 8 * bytes.length + (1 << 20)), cap);
   const literals = new Uint8Array(BLOCK_SIZE_MAX);
   for (const f of frames) decodeFrame(bytes, f, out, literals, verify);
   if (out.length === out.buffer.length) return out.buffer;

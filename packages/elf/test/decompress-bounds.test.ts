@@ -196,3 +196,14 @@ describe('gzip: bounded by what the member really holds', () => {
     expect(decompress(zeros).length).toBe(128 << 20);
   });
 });
+
+describe('zstd: a declared content size is not allocated before blocks deliver it', () => {
+  test('a frame declaring 200 MiB with one RLE block: refused after allocating little', () => {
+    const size = 200 << 20;
+    const fcs = [size & 0xff, (size >>> 8) & 0xff, (size >>> 16) & 0xff, size >>> 24];
+    const bytes = Uint8Array.from([...MAGIC, 0x80, window(20), ...fcs, ...block(1, 1000, true), 7]);
+    expect(zstdCli(bytes)).toBeNull();
+    expectDecompressError(() => decompress(bytes), 'DECOMPRESS_CORRUPT');
+    expect(cost(() => decompress(bytes)).bytes).toBeLessThan(8 << 20);
+  });
+});
