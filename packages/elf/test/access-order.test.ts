@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { isElfError, type KernelModule, readModule } from '../src/index.js';
 import { fixture } from './fixtures.js';
-import { type BaseLayout, mutate } from './fuzz/mutate.js';
+import { layout } from './fuzz/layout.js';
+import { mutate } from './fuzz/mutate.js';
 
 /**
  * One answer whatever the order of access (issue 11 §2): every property of a (mutated) module is
@@ -57,22 +58,8 @@ function readAll(bytes: Uint8Array, order: readonly string[]): Record<string, st
   return out;
 }
 
-function layout(name: string): BaseLayout {
-  const bytes = fixture(name);
-  const mod = readModule(bytes);
-  return {
-    name,
-    bytes,
-    is64: mod.class === 'ELF64',
-    little: mod.endian === 'little',
-    shoff: mod.header.shoff,
-    shnum: mod.sections.length,
-    sections: mod.sections.map((s) => ({ offset: s.offset, size: s.size, type: s.type, entsize: s.entsize })),
-  };
-}
-
 const BASES = ['kmodkit_test.ko', 'kmodkit_dep.ko', 'kmodkit_test-signed.ko', 'kmodkit_test-stripped.ko'].map(
-  layout,
+  (n) => layout(n, fixture(n)),
 );
 
 /** The orders tried for every case: as declared, reversed, and `validate()` first or last. */
