@@ -6,6 +6,7 @@
 #
 # Env: KMODKIT_HEADERS_ABI=6.1.0-56  pin the headers ABI (default: 6.1.0-56, else newest 6.1.0-*)
 #      KMODKIT_CACHE=dir              cache dir (default ~/.cache/kmodkit); holds the signing key
+# Usage: scripts/build-fixtures.sh [--golden-only]
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +18,35 @@ preferred_abi=6.1.0-56
 
 log() { printf 'build-fixtures: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+files=(kmodkit_test.ko kmodkit_test.ko.gz kmodkit_test.ko.xz kmodkit_test.ko.zst
+       kmodkit_test-signed.ko kmodkit_test-stripped.ko kmodkit_dep.ko)
+
+# --- golden modinfo output ----------------------------------------------------------------
+# kmod prints the absolute path it was given (`filename:`, error messages); the golden files hold
+# the repository-relative path instead, so they do not depend on the checkout they were made in.
+# Tests compare what follows the `filename:` line, or put their own path there.
+write_golden() {
+  local f status abs
+  abs=$(realpath "$out")
+  mkdir -p "$golden"
+  rm -f "$golden"/*.modinfo.txt "$golden"/*.modinfo.stderr.txt
+  : >"$golden/modinfo-exit-status.txt"
+  for f in "${files[@]}"; do
+    status=0
+    modinfo "$abs/$f" >"$golden/$f.modinfo.txt" 2>"$golden/$f.modinfo.stderr.txt" || status=$?
+    sed -i "s|$abs/|fixtures/modules/|g" "$golden/$f.modinfo.txt" "$golden/$f.modinfo.stderr.txt"
+    [[ -s $golden/$f.modinfo.stderr.txt ]] || rm -f "$golden/$f.modinfo.stderr.txt"
+    printf '%s %d\n' "$f" "$status" >>"$golden/modinfo-exit-status.txt"
+  done
+}
+
+# --golden-only: rewrite only the golden files, from the modules already in fixtures/modules
+# (needs only kmod), e.g. after a change to how they are written.
+if [[ ${1:-} == --golden-only ]]; then
+  write_golden
+  exit 0
+fi
 
 # --- headers ABI --------------------------------------------------------------------------
 if [[ -n ${KMODKIT_HEADERS_ABI:-} ]]; then
@@ -110,19 +140,7 @@ zstd -19 -q -c "$t.ko" >"$t.ko.zst"
 # What `make modules_install INSTALL_MOD_STRIP=1` does (scripts/Makefile.modinst).
 strip --strip-debug -o "$t-stripped.ko" "$t.ko"
 
-files=(kmodkit_test.ko kmodkit_test.ko.gz kmodkit_test.ko.xz kmodkit_test.ko.zst
-       kmodkit_test-signed.ko kmodkit_test-stripped.ko kmodkit_dep.ko)
-
-# --- golden modinfo output ----------------------------------------------------------------
-# modinfo's first line is `filename:` with the absolute path used here; tests compare the rest.
-rm -f "$golden"/*.modinfo.txt "$golden"/*.modinfo.stderr.txt
-: >"$golden/modinfo-exit-status.txt"
-for f in "${files[@]}"; do
-  status=0
-  modinfo "$(realpath "$out/$f")" >"$golden/$f.modinfo.txt" 2>"$golden/$f.modinfo.stderr.txt" || status=$?
-  [[ -s $golden/$f.modinfo.stderr.txt ]] || rm -f "$golden/$f.modinfo.stderr.txt"
-  printf '%s %d\n' "$f" "$status" >>"$golden/modinfo-exit-status.txt"
-done
+write_golden
 
 # --- build facts --------------------------------------------------------------------------
 {

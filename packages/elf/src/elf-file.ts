@@ -43,7 +43,6 @@ export class ElfFile {
   /** sizeof(void *) on the target: 4 or 8. */
   readonly wordSize: 4 | 8;
   #sections: Section[] | undefined;
-  #byName: Map<string, Section> | undefined;
   // The caches below are made on first use: a module read for its `.modinfo` alone needs none of them.
   #scanned: Map<string, Section | undefined> | undefined;
   #single: Map<number, Section> | undefined;
@@ -130,7 +129,19 @@ export class ElfFile {
       );
     }
     const strSection = this.#sectionAt(shstrndx, '');
-    this.#tableCache = { count, names: new StringTable(strSection.data, strSection.headerOffset) };
+    const names = strSection.data;
+    // kmod's kmod_elf_new and the kernel's elf_validity_cache_secstrings refuse a section-name
+    // table that is empty or does not end in NUL: so every name in it is terminated, and reading
+    // one by bytes (section(name)) or decoded (sections) gives the same answer.
+    if (names.length === 0 || names[names.length - 1] !== 0) {
+      const empty = names.length === 0;
+      throw new ElfError(
+        empty ? 'EMPTY_SHSTRTAB' : 'SHSTRTAB_NOT_TERMINATED',
+        empty ? 'the section name table is empty' : 'the section name table does not end with a NUL byte',
+        { offset: empty ? strSection.headerOffset : strSection.offset + names.length - 1 },
+      );
+    }
+    this.#tableCache = { count, names: new StringTable(names, strSection.headerOffset) };
     this.#names = strSection;
     return this.#tableCache;
   }
@@ -148,30 +159,25 @@ export class ElfFile {
       this.#sections = [];
       return this.#sections;
     }
-    const h = this.header;
     const out: Section[] = new Array(table.count);
-    for (let i = 0; i < table.count; i++) {
-      const nameOffset = this.reader.u32(h.shoff + i * h.shentsize);
-      const name = i === 0 && nameOffset === 0 ? '' : table.names.get(nameOffset, `name of section ${i}`);
-      out[i] = this.#sectionAt(i, name);
-    }
+    for (let i = 0; i < table.count; i++) out[i] = this.#single?.get(i) ?? this.#build(i, table.names);
     this.#sections = out;
     return out;
   }
 
+  /** Section `index` (in range) with its name: the one place a section's name is decoded. */
+  #build(index: number, names: StringTable): Section {
+    const nameOffset = this.reader.u32(this.header.shoff + index * this.header.shentsize);
+    const name = index === 0 && nameOffset === 0 ? '' : names.get(nameOffset, `name of section ${index}`);
+    return this.#sectionAt(index, name);
+  }
+
   /**
-   * The first section called `name`, if any. Before `sections` is built this scans the header table
-   * comparing name bytes (as kmod's kmod_elf_get_section does) and builds only the match.
+   * The first section called `name`, if any: the header table is scanned comparing name bytes (as
+   * kmod's kmod_elf_get_section does), whether or not `sections` was built, and only the match is
+   * built. So the answer never depends on what was read before.
    */
   section(name: string): Section | undefined {
-    if (this.#sections) {
-      if (!this.#byName) {
-        const map = new Map<string, Section>();
-        for (const s of this.#sections) if (!map.has(s.name)) map.set(s.name, s);
-        this.#byName = map;
-      }
-      return this.#byName.get(name);
-    }
     this.#scanned ??= new Map();
     const scanned = this.#scanned;
     if (scanned.has(name)) return scanned.get(name);
@@ -193,11 +199,7 @@ export class ElfFile {
 
   /** True if the section name at `nameAt` of the name table is `want` (or starts with it). */
   #nameMatches(nameAt: number, want: Uint8Array, exact: boolean): boolean {
-    const names = this.#table()!.names.bytes;
-    if (nameAt + want.length >= names.length) return false;
-    if (exact && names[nameAt + want.length] !== 0) return false;
-    for (let k = 0; k < want.length; k++) if (names[nameAt + k] !== want[k]) return false;
-    return true;
+    return this.#table()!.names.matches(nameAt, want, !exact);
   }
 
   /**
@@ -246,11 +248,7 @@ export class ElfFile {
       if (cached) return cached;
       const table = this.#table();
       if (table && Number.isInteger(index) && index >= 0 && index < table.count) {
-        const h = this.header;
-        const nameOffset = this.reader.u32(h.shoff + index * h.shentsize);
-        const name =
-          index === 0 && nameOffset === 0 ? '' : table.names.get(nameOffset, `name of section ${index}`);
-        const s = this.#sectionAt(index, name);
+        const s = this.#build(index, table.names);
         this.#single ??= new Map();
         this.#single.set(index, s);
         return s;

@@ -51,3 +51,9 @@ export type { ElfSymbol, SymbolTable } from './symbol.js';
 export type { ThisModule } from './this-module.js';
 export type { ValidateOptions } from './validate.js';
 export type { SymbolVersion } from './versions.js';
+export {
+  type ZstdBlock,
+  type ZstdFrame,
+  type ZstdSkippableFrame,
+  zstdFrames,
+} from './zstd-frames.js';

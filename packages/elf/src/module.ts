@@ -9,7 +9,7 @@ import { type ModuleParam, readParams } from './params.js';
 import type { Section } from './section.js';
 import { type ModuleSignature, readSignature } from './signature.js';
 import { readThisModule, type ThisModule, thisModuleName } from './this-module.js';
-import { asElfError, kernelProblems, type ValidateOptions } from './validate.js';
+import { elfErrorOrRethrow, kernelProblems, type ValidateOptions } from './validate.js';
 import { readVersions, type SymbolVersion } from './versions.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
@@ -164,7 +164,8 @@ export class KernelModule {
     try {
       this.#signature ??= readSignature(this.bytes);
       return this.#signature.contentLength;
-    } catch {
+    } catch (e) {
+      elfErrorOrRethrow(e); // a malformed trailer: the kernel parses the whole image
       return this.bytes.length;
     }
   }
@@ -203,7 +204,8 @@ export class KernelModule {
   }
 
   /**
-   * Every problem found, each a typed `ElfError`; never throws. First the kernel's view
+   * Every problem found, each a typed `ElfError`; never throws one (anything else thrown is a bug
+   * of this package and is passed on). First the kernel's view
    * (module_sig_check, elf_validity_check, setup_load_info, check_modinfo, STRICT_MODULE_RWX,
    * simplify_symbols' SHN_COMMON rule: the
    * first entry is what init_module(2) would fail with), then anything that stops one of this
@@ -213,7 +215,7 @@ export class KernelModule {
     // module_sig_check runs first and strips the signature before elf_validity_check sees the image.
     const out = safe(() => this.signature).filter((e): e is ElfError => e instanceof ElfError);
     const length = options.length ?? this.contentLength;
-    out.push(...safe(() => kernelProblems(this.elf, () => this.vermagic, { ...options, length })).flat());
+    out.push(...safe(() => kernelProblems(this.elf, (key) => this.info(key), { ...options, length })).flat());
     // The later load steps, each only if everything before it passed.
     const passed = () => out.every((e) => e.code.startsWith('SIGNATURE_'));
     if (passed()) out.push(...safe(() => this.#writableExecutable()).flat());
@@ -285,12 +287,12 @@ export class KernelModule {
   }
 }
 
-/** Runs `f`; returns [] or its result on success and [error] (as ElfError) on a throw. */
+/** Runs `f`; returns [] or its result on success and [error] on an ElfError (others are thrown on). */
 function safe<T>(f: () => T): (T | ElfError)[] {
   try {
     const v = f();
     return v === undefined ? [] : [v];
   } catch (e) {
-    return [asElfError(e)];
+    return [elfErrorOrRethrow(e)];
   }
 }

@@ -2,7 +2,10 @@ import { ElfType, elfTypeName, machineName, SectionFlag, SectionIndex, SectionTy
 import type { ElfFile } from './elf-file.js';
 import { ElfError, isElfError } from './error.js';
 import { Section } from './section.js';
+import { StringTable } from './string-table.js';
 import { THIS_MODULE_SECTION } from './this-module.js';
+
+const THIS_MODULE_NAME = new TextEncoder().encode(THIS_MODULE_SECTION);
 
 export interface ValidateOptions {
   /**
@@ -30,7 +33,7 @@ export interface ValidateOptions {
  */
 export function kernelProblems(
   elf: ElfFile,
-  vermagic: () => string | undefined,
+  info: (key: string) => string | undefined,
   options: ValidateOptions = {},
 ): ElfError[] {
   const out: ElfError[] = [];
@@ -121,6 +124,7 @@ export function kernelProblems(
     );
     return out;
   }
+  const names = new StringTable(elf.bytes.subarray(str.offset, str.offset + str.size), str.headerOffset);
   const s0 = shdr(0);
   if (s0.type !== SectionType.SHT_NULL || s0.size !== 0 || s0.addr !== 0) {
     out.push(
@@ -176,13 +180,7 @@ export function kernelProblems(
         return out;
       }
       // find_sec only sees SHF_ALLOC sections.
-      const named = sectionNameIs(
-        elf.bytes,
-        str.offset + s.nameOffset,
-        str.offset + str.size,
-        THIS_MODULE_SECTION,
-      );
-      if (named && !thisModule) thisModule = s;
+      if (!thisModule && names.matches(s.nameOffset, THIS_MODULE_NAME)) thisModule = s;
     }
   }
   // setup_load_info
@@ -191,11 +189,19 @@ export function kernelProblems(
     return out;
   }
   if (!thisModule) {
+    // Before 2.6 there was no struct module in the object; modutils' insmod built it, and
+    // MODULE_* macros wrote `kernel_version=` into .modinfo (include/linux/module.h of 2.4).
+    const kernelVersion = safeInfo(info, 'kernel_version');
+    const logged = `"${safeInfo(info, 'name') ?? '(missing .modinfo section or name field)'}: No module found in object"`;
     out.push(
-      new ElfError(
-        'NO_THIS_MODULE',
-        `the module has no ${THIS_MODULE_SECTION} section ("No module found in object")`,
-      ),
+      kernelVersion === undefined
+        ? new ElfError('NO_THIS_MODULE', `the module has no ${THIS_MODULE_SECTION} section (${logged})`)
+        : new ElfError(
+            'LINUX_2_4_MODULE',
+            `a Linux ${kernelVersion} module object (kernel_version= in .modinfo, no ${THIS_MODULE_SECTION}): ` +
+              `the 2.6+ module loader refuses it (${logged})`,
+            { offset: elf.section('.modinfo')?.offset },
+          ),
     );
     return out;
   }
@@ -211,25 +217,32 @@ export function kernelProblems(
   }
   // check_modinfo: no vermagic is only allowed with a forced load.
   try {
-    if (vermagic() === undefined) {
+    if (info('vermagic') === undefined) {
       out.push(
         new ElfError('NO_VERMAGIC', 'the module has no vermagic (the kernel loads it only when forced)'),
       );
     }
   } catch (e) {
-    out.push(asElfError(e));
+    out.push(elfErrorOrRethrow(e));
   }
   return out;
 }
 
-function sectionNameIs(bytes: Uint8Array, start: number, end: number, name: string): boolean {
-  if (start + name.length >= end) return false;
-  for (let i = 0; i < name.length; i++) if (bytes[start + i] !== name.charCodeAt(i)) return false;
-  return bytes[start + name.length] === 0;
+/** `info(key)`, or undefined when `.modinfo` cannot be read (that is reported on its own). */
+function safeInfo(info: (key: string) => string | undefined, key: string): string | undefined {
+  try {
+    return info(key);
+  } catch (e) {
+    elfErrorOrRethrow(e);
+    return undefined;
+  }
 }
 
-/** Any thrown value as an ElfError (a non-ElfError is a bug in this package: report it, typed). */
-export function asElfError(e: unknown): ElfError {
+/**
+ * `e` if it is an ElfError (a problem of the input); anything else is a bug of this package and is
+ * thrown on, so that it fails the caller's tests and the fuzz instead of passing as a finding.
+ */
+export function elfErrorOrRethrow(e: unknown): ElfError {
   if (isElfError(e)) return e;
-  return new ElfError('INTERNAL', `unexpected error while reading the module: ${String(e)}`, { cause: e });
+  throw e;
 }

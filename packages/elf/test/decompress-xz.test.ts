@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { crc32 } from '../src/crc32.js';
 import { decompress } from '../src/decompress.js';
 import { ElfError } from '../src/error.js';
-import { crc32 } from '../src/xz.js';
 import {
   compressWith,
   expectDamageCaught,

@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ElfError, readModule } from '../src/index.js';
 import { parseModinfo } from '../src/modinfo.js';
-import { fixture, goldenModinfo } from './fixtures.js';
+import { FIXTURES, fixture, goldenModinfo } from './fixtures.js';
 
 /**
  * kmod prints every non-parm `.modinfo` entry as `key:` padded to 16 columns + value, in section
@@ -109,4 +111,14 @@ test('sectionAt and sectionNameTable read single headers, equal to the full tabl
     fresh().section('.shstrtab')!.size,
   ]);
   expect(() => fresh().sectionAt(all.length)).toThrow(ElfError);
+});
+
+describe('the golden files', () => {
+  test('hold no machine path (scripts/build-fixtures.sh writes fixtures/modules/ for the checkout)', () => {
+    const dir = join(FIXTURES, 'golden');
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(text, file).not.toMatch(/(^|\s)\/[\w.-]+\//m);
+    }
+  });
 });

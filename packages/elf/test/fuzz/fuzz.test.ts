@@ -6,12 +6,13 @@ import { expect, test } from 'vitest';
 import { readModule } from '../../src/index.js';
 import { corpusDirs, modulesIn, SKIP_CORPUS } from '../corpus.js';
 import { fixture } from '../fixtures.js';
+import { layout } from './layout.js';
 import { type BaseLayout, mutate } from './mutate.js';
 import { probeModule } from './probe.js';
 
 /**
  * Mutation fuzzing of real modules: every property of every mutated image must read or throw an
- * ElfError, within a time bound. `pnpm fuzz` runs KMODKIT_FUZZ_CASES=100000; the normal test run
+ * ElfError, within a time and a memory bound. `pnpm fuzz` runs KMODKIT_FUZZ_CASES=100000; the normal test run
  * a quick slice. The cases run in worker threads over the built package (dist/) so that a case
  * that never ends can be stopped and reported by its seed; the same probe runs in-process over
  * src/ for the first cases.
@@ -24,19 +25,6 @@ const HANG_MS = 15_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '../../dist/index.js');
-
-function layout(name: string, bytes: Uint8Array): BaseLayout {
-  const mod = readModule(bytes);
-  return {
-    name,
-    bytes,
-    is64: mod.class === 'ELF64',
-    little: mod.endian === 'little',
-    shoff: mod.header.shoff,
-    shnum: mod.sections.length,
-    sections: mod.sections.map((s) => ({ offset: s.offset, size: s.size, type: s.type, entsize: s.entsize })),
-  };
-}
 
 /**
  * The fixtures (plain, stripped, signed, compressed) and, when the corpus is available, two small
@@ -57,15 +45,23 @@ function bases(): BaseLayout[] {
   return out;
 }
 
+/**
+ * The worker reports each case's time and its growth of ArrayBuffer memory (where decompressed
+ * images and every large buffer live; garbage collected during the case only lowers it, so it
+ * never blames a case for another's). A case that allocates its way past the heap limit ends the
+ * worker (ERR_WORKER_OUT_OF_MEMORY), which is reported as a failure too.
+ */
 const WORKER_SOURCE = (url: string) => `
 const { parentPort } = require('node:worker_threads');
 const probeModule = ${probeModule.toString()};
+const used = () => process.memoryUsage().arrayBuffers;
 import(${JSON.stringify(url)}).then(({ readModule }) => {
   parentPort.on('message', ({ id, bytes }) => {
+    const before = used();
     const t0 = performance.now();
     try {
       const codes = probeModule(readModule, bytes);
-      parentPort.postMessage({ id, ok: true, codes, ms: performance.now() - t0 });
+      parentPort.postMessage({ id, ok: true, codes, ms: performance.now() - t0, bytes: used() - before });
     } catch (e) {
       parentPort.postMessage({ id, ok: false, error: String((e && e.message) || e), ms: performance.now() - t0 });
     }
@@ -73,6 +69,8 @@ import(${JSON.stringify(url)}).then(({ readModule }) => {
   parentPort.postMessage({ ready: true });
 });
 `;
+/** What one case may allocate: the bases decompress to under 1 MiB; 200 repeated zstd blocks to 25 MiB. */
+const CASE_LIMIT_BYTES = 96 << 20;
 
 interface Failure {
   seed: number;
@@ -113,9 +111,13 @@ test(`fuzz: ${CASES} mutated modules, every failure an ElfError`, async () => {
   // Worker threads over dist/, with a watchdog.
   let next = IN_PROCESS;
   let slowest = 0;
+  let largest = 0;
   const runWorker = () =>
     new Promise<void>((resolve) => {
-      const worker = new Worker(WORKER_SOURCE(pathToFileURL(dist).href), { eval: true });
+      const worker = new Worker(WORKER_SOURCE(pathToFileURL(dist).href), {
+        eval: true,
+        resourceLimits: { maxOldGenerationSizeMb: 512 },
+      });
       let current: ReturnType<typeof caseOf> | undefined;
       let started = 0;
       const send = () => {
@@ -138,9 +140,21 @@ test(`fuzz: ${CASES} mutated modules, every failure an ElfError`, async () => {
       }, 500);
       worker.on(
         'message',
-        (m: { ready?: true; ok?: boolean; codes?: string[]; error?: string; ms?: number }) => {
+        (m: {
+          ready?: true;
+          ok?: boolean;
+          codes?: string[];
+          error?: string;
+          ms?: number;
+          bytes?: number;
+        }) => {
           if (!m.ready && current) {
             slowest = Math.max(slowest, m.ms ?? 0);
+            largest = Math.max(largest, m.bytes ?? 0);
+            if ((m.bytes ?? 0) > CASE_LIMIT_BYTES) {
+              const error = `allocated ${m.bytes} bytes`;
+              failures.push({ seed: current.seed, base: current.base.name, what: current.what, error });
+            }
             if (!m.ok)
               failures.push({
                 seed: current.seed,
@@ -175,7 +189,10 @@ test(`fuzz: ${CASES} mutated modules, every failure an ElfError`, async () => {
   await Promise.all([runWorker(), runWorker()]);
 
   const top = [...codes].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  console.log(`fuzz: ${CASES} cases over ${all.length} bases, slowest ${slowest.toFixed(1)} ms; codes:`, top);
+  console.log(
+    `fuzz: ${CASES} cases over ${all.length} bases, slowest ${slowest.toFixed(1)} ms, largest ${(largest / 2 ** 20).toFixed(1)} MiB; codes:`,
+    top,
+  );
   if (failures.length > 0)
     console.log(`${failures.length} failures:`, JSON.stringify(failures.slice(0, 50), null, 1));
   expect(failures.slice(0, 5)).toEqual([]);

@@ -25,11 +25,31 @@ export interface BaseLayout {
   readonly shnum: number;
   /** [offset, size] of the section headers' sections, for overlap mutations and entry corruption. */
   readonly sections: readonly { offset: number; size: number; type: number; entsize: number }[];
+  /** The section-name table (a plain image). */
+  readonly names?: { offset: number; size: number } | undefined;
+  /** File offset of every section header. */
+  readonly headerOffsets: readonly number[];
+  /** Compressed: [offset, width] of every field that declares a size (content size, ISIZE, block header). */
+  readonly sizes: readonly (readonly [number, number])[];
+  /** Compressed: offsets of the bytes that declare a window (zstd frame header, xz dictionary size). */
+  readonly windows: readonly number[];
+  /** zstd: every block (header and content), for duplicating, dropping and ending blocks early. */
+  readonly blocks: readonly { offset: number; length: number; last: boolean }[];
 }
 
 const INTERESTING = [
   0, 1, 2, 3, 4, 7, 8, 0x7f, 0x80, 0xff, 0xfff1, 0xfff2, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff,
 ];
+
+function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 /** One mutated copy of `base` and what was done to it. */
 export function mutate(base: BaseLayout, seed: number): { bytes: Uint8Array; what: string } {
@@ -60,7 +80,7 @@ export function mutate(base: BaseLayout, seed: number): { bytes: Uint8Array; wha
   const what: string[] = [];
   const rounds = 1 + int(3);
   for (let round = 0; round < rounds; round++) {
-    const kind = int(9);
+    const kind = int(13);
     switch (kind) {
       case 0: {
         const n = 1 + int(8);
@@ -142,6 +162,55 @@ export function mutate(base: BaseLayout, seed: number): { bytes: Uint8Array; wha
         const n = 1 + int(16);
         for (let i = 0; i < n && at + i < bytes.length; i++) bytes[at + i] = int(256);
         what.push(`${n} random bytes @${at}`);
+        break;
+      }
+      case 9: {
+        // a section name without its NUL: the name table's last byte, or a name pointed at its end
+        if (!base.names || base.names.size === 0) break;
+        const end = base.names.offset + base.names.size;
+        if (r() < 0.5) bytes[end - 1] = 0x61 + int(26);
+        const i = int(base.headerOffsets.length);
+        put(base.headerOffsets[i]!, 4, base.names.size - 1 - int(12));
+        what.push(`name of section ${i} at the end of the name table`);
+        break;
+      }
+      case 10: {
+        // a declared size against the real data: content size, ISIZE, backward size, block size
+        if (base.sizes.length === 0) break;
+        const [at, width] = pick(base.sizes);
+        const v = pick([value(), (bytes[at]! + 1 + int(3)) & 0xff, 0]);
+        if (width === 3) put(at, 1, (bytes[at]! & 7) | ((v & 0x1f) << 3));
+        else put(at, width === 4 ? 4 : 1, v);
+        what.push(`declared size @${at} = ${v}`);
+        break;
+      }
+      case 11: {
+        // a window: zstd's window descriptor / frame header descriptor, xz's dictionary size
+        if (base.windows.length === 0) break;
+        const at = pick(base.windows);
+        bytes[at] = pick([0, 0xff, 0x88, 0x89, 0xa7, int(256)]);
+        what.push(`window byte @${at} = ${bytes[at]}`);
+        break;
+      }
+      case 12: {
+        // the block count: repeat a block many times, drop one, or end the frame early
+        if (base.blocks.length === 0) break;
+        const b = pick(base.blocks);
+        const choice = int(3);
+        const block = base.bytes.slice(b.offset, b.offset + b.length);
+        if (choice === 0 && !b.last) {
+          const n = 1 + int(200);
+          const copies = new Uint8Array(block.length * n);
+          for (let k = 0; k < n; k++) copies.set(block, k * block.length);
+          bytes = concat(bytes.subarray(0, b.offset), copies, bytes.subarray(b.offset));
+          what.push(`block @${b.offset} repeated ${n} times`);
+        } else if (choice === 1) {
+          bytes = concat(bytes.subarray(0, b.offset), bytes.subarray(b.offset + b.length));
+          what.push(`block @${b.offset} dropped`);
+        } else {
+          bytes[b.offset]! ^= 1;
+          what.push(`Last_Block of block @${b.offset} flipped`);
+        }
         break;
       }
       default: {
