@@ -25,7 +25,7 @@ const result = await build({
   },
   platform: 'node',
   // Loaded on demand, and not bundleable: native addons, and a package that reads its .wasm file.
-  external: ['node-liblzma', '@bokuweb/zstd-wasm', 'ffi-rs'],
+  external: ['@bokuweb/zstd-wasm', 'ffi-rs'],
   logLevel: 'warn',
   // No `// <module path>` comments: they would name this machine's pnpm store.
   experimental: { attachDebugInfo: 'none' },

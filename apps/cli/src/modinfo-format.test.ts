@@ -1,13 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  formatHead,
-  formatInfo,
-  infoList,
-  kmodHex,
-  type ModinfoOutput,
-  type ModinfoStyle,
-} from './modinfo-format.js';
+import { formatHead, formatInfo, type ModinfoOutput, type ModinfoStyle } from './modinfo-format.js';
 
 // Expected strings are kmod 30's output (tools/modinfo.c, libkmod-module.c); the conformance test
 // checks the same rules against the real modinfo on real modules.
@@ -18,35 +10,6 @@ function info(list: { key: string; value: string }[], style = full): ModinfoOutp
   formatInfo(list, style, out);
   return out;
 }
-
-describe('kmodHex', () => {
-  test.each([
-    [[], ''],
-    [[0x0a], '0A'],
-    [[0xde, 0xad, 0xbe, 0xef], 'DE:AD:BE:EF'],
-  ])('%j → %s', (bytes, text) => expect(kmodHex(Uint8Array.from(bytes))).toBe(text));
-
-  test('a line break and two tabs after every 20th byte, none after the last', () => {
-    const twenty = Array.from({ length: 20 }, (_, i) => i);
-    expect(kmodHex(Uint8Array.from(twenty))).toBe(
-      twenty.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(':'),
-    );
-    const text = kmodHex(new Uint8Array(41).fill(0xff));
-    expect(text.split(':\n\t\t').map((l) => l.split(':').length)).toEqual([20, 20, 1]);
-  });
-
-  test('any bytes: every byte as two digits, lines of 20 (property)', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
-        const lines = kmodHex(bytes).split(':\n\t\t');
-        const digits = Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0'));
-        const expected: string[] = [];
-        for (let i = 0; i < digits.length; i += 20) expected.push(digits.slice(i, i + 20).join(':'));
-        expect(lines).toEqual(expected.length === 0 ? [''] : expected);
-      }),
-    );
-  });
-});
 
 describe('formatInfo', () => {
   test('keys are padded to column 16; a key of 16 or more is followed by (length - 15) spaces', () => {
@@ -128,22 +91,4 @@ describe('formatHead', () => {
     expect(formatHead('ext4', undefined, { field: 'name', separator: '\n' }).text).toBe('ext4\n');
     expect(formatHead('ext4', undefined, { field: 'filename', separator: '\n' }).text).toBe('(builtin)\n');
   });
-});
-
-test('infoList appends the signature fields after .modinfo, in kmod order', () => {
-  const list = infoList([{ key: 'name', value: 'm' }], {
-    idType: 'PKCS#7',
-    signer: 'key',
-    keyId: Uint8Array.of(1, 2),
-    hashAlgorithm: 'sha256',
-    signature: Uint8Array.of(0xab),
-  });
-  expect(list).toEqual([
-    { key: 'name', value: 'm' },
-    { key: 'sig_id', value: 'PKCS#7' },
-    { key: 'signer', value: 'key' },
-    { key: 'sig_key', value: '01:02' },
-    { key: 'sig_hashalgo', value: 'sha256' },
-    { key: 'signature', value: 'AB' },
-  ]);
 });

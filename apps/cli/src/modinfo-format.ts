@@ -1,24 +1,14 @@
 /**
- * kmod 30's `modinfo` output, byte for byte: which entries a module has (`libkmod-module.c:
- * kmod_module_get_info`: the `.modinfo` strings, then the signature's) and how `tools/modinfo.c:
- * modinfo_do` prints them in full, with `-F field` and with `-0`.
+ * kmod 30's `modinfo` output, byte for byte: how `tools/modinfo.c: modinfo_do` prints a module's info
+ * list (@kmodkit/elf's `kmodInfoList`) in full, with `-F field` and with `-0`.
  */
 
-/** One entry of kmod's info list: a `.modinfo` `key=value` string, or a signature field. */
-export interface InfoEntry {
-  readonly key: string;
-  readonly value: string;
-}
+import type { KmodInfoEntry, KmodSignatureFields } from '@kmodkit/elf';
 
-/** The signature fields kmod adds after the `.modinfo` strings (`kmod_module_get_info`). */
-export interface SignatureFields {
-  /** `sig_id`: 'PKCS#7', 'X509' or 'PGP'. */
-  readonly idType: string;
-  readonly signer: string;
-  readonly keyId: Uint8Array;
-  readonly hashAlgorithm: string;
-  readonly signature: Uint8Array;
-}
+/** One entry of kmod's info list (@kmodkit/elf's `kmodInfoList`). */
+export type InfoEntry = KmodInfoEntry;
+/** The signature fields kmod adds after the `.modinfo` strings. */
+export type SignatureFields = KmodSignatureFields;
 
 /** What `modinfo -F`/`-0` and friends select; `field: undefined` prints everything. */
 export interface ModinfoStyle {
@@ -31,52 +21,6 @@ export interface ModinfoStyle {
 export interface ModinfoOutput {
   stdout: string;
   stderr: string;
-}
-
-const HEX_DIGITS = '0123456789ABCDEF';
-const HEX_CHARS = Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
-const LINE_BREAK = Array.from(':\n\t\t', (c) => c.charCodeAt(0));
-const COLON = 0x3a;
-const latin1 = new TextDecoder('latin1');
-
-/**
- * Bytes as kmod shows keys and signatures: `01:AB:…`, uppercase, with a line break and two tabs after
- * every 20th byte (`libkmod-module.c: kmod_module_hex_to_str`, line_limit 20). The break is part of
- * the value, so `-F signature` prints it too. Built as ASCII bytes and decoded once: a 512-byte
- * signature is one string, not 512 joined ones.
- */
-export function kmodHex(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n === 0) return '';
-  const out = new Uint8Array(3 * n + 3 * Math.floor((n - 1) / 20));
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i]!;
-    out[o++] = HEX_CHARS[b >> 4]!;
-    out[o++] = HEX_CHARS[b & 15]!;
-    if (i === n - 1) break;
-    if ((i + 1) % 20 === 0) {
-      for (const c of LINE_BREAK) out[o++] = c;
-    } else {
-      out[o++] = COLON;
-    }
-  }
-  return latin1.decode(out.subarray(0, o));
-}
-
-/** kmod's info list: `.modinfo` entries as stored, then `sig_id`, `signer`, `sig_key`, `sig_hashalgo`, `signature`. */
-export function infoList(modinfo: readonly InfoEntry[], signature: SignatureFields | null): InfoEntry[] {
-  const list = modinfo.slice();
-  if (signature !== null) {
-    list.push(
-      { key: 'sig_id', value: signature.idType },
-      { key: 'signer', value: signature.signer },
-      { key: 'sig_key', value: kmodHex(signature.keyId) },
-      { key: 'sig_hashalgo', value: signature.hashAlgorithm },
-      { key: 'signature', value: kmodHex(signature.signature) },
-    );
-  }
-  return list;
 }
 
 /** Runs of spaces for padding, by length (the widths kmod pads to are small). */

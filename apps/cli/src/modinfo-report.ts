@@ -3,14 +3,13 @@
  * its JSON line), and whether it failed. Runs on the main thread and in the worker alike, so its
  * input and output are plain data.
  */
-import { type KernelModule, type ModinfoEntry, readSignature } from '@kmodkit/elf';
+import { type KernelModule, kmodInfoList, type ModinfoEntry, readSignature } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
 import { type CompressedKind, openModuleFile } from '@kmodkit/loader';
 import {
   formatHead,
   formatInfo,
   type InfoEntry,
-  infoList,
   type ModinfoOutput,
   type ModinfoStyle,
   type SignatureFields,
@@ -108,7 +107,7 @@ function reportText(job: ModuleJob, style: ReportStyle): ModuleReport {
         style,
       );
     }
-    list = infoList(modinfo, signature);
+    list = kmodInfoList(modinfo, signature);
   }
   const text: ModinfoOutput = { stdout: head.text, stderr: '' };
   formatInfo(list, style, text);
@@ -134,7 +133,7 @@ function reportBytes(
   );
   const sig = signature === null ? null : { ...signature, signer: byteString(signature.signer) };
   const text: ModinfoOutput = { stdout: head, stderr: '' };
-  formatInfo(infoList(entries, sig), style, text, 'latin1');
+  formatInfo(kmodInfoList(entries, sig), style, text, 'latin1');
   return {
     stdout: Buffer.from(text.stdout, 'latin1'),
     stderr: Buffer.from(text.stderr, 'latin1'),

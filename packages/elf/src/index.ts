@@ -35,6 +35,14 @@ export { ElfError, type ElfErrorOptions, isElfError } from './error.js';
 export type { ExportedSymbol } from './exports.js';
 export type { ElfHeader } from './header.js';
 export type { ImportedSymbol } from './imports.js';
+export { type KmodInfoEntry, type KmodSignatureFields, kmodHex, kmodInfoList } from './kmod-info.js';
+export {
+  type KmodOpened,
+  type KmodOpenFailure,
+  type KmodOpenOptions,
+  kmodCheck,
+  kmodOpen,
+} from './kmod-open.js';
 export type { ModinfoEntry, SoftDeps } from './modinfo.js';
 export type { Compression, KernelModule, ReadModuleOptions } from './module.js';
 export type { ModuleParam } from './params.js';

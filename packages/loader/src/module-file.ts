@@ -1,21 +1,21 @@
 /**
- * Opening a module file as kmod does (`libkmod-file.c: kmod_file_open`, `libkmod-elf.c: kmod_elf_new`,
- * `kmod_elf_get_section`), so that a file kmod refuses is refused here with the same errno:
- *
- * - fewer bytes than the longest compression magic (6, xz's) → EINVAL;
- * - a compressed file that does not decompress → EINVAL;
- * - no ELF magic, or not more than the 16 bytes of e_ident → ENOEXEC;
- * - any other problem of the ELF header, the section header table or the section-name table → EINVAL;
- * - no `.modinfo` section whose bytes lie in the file → ENOENT.
- *
- * The reading itself is @kmodkit/elf's `readModule`.
+ * Opening a module file as kmod does: the rules of what kmod refuses, and with which errno, are
+ * @kmodkit/elf's `kmodOpen`; this adds the file — the system's errno when it cannot be opened or read,
+ * a sparse read of only what `modinfo` needs, a non-ELF file refused from its first bytes — and the
+ * native decoders.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type Compression, detectCompression, isElfError, type KernelModule, readModule } from '@kmodkit/elf';
+import {
+  detectCompression,
+  type KernelModule,
+  type KmodOpened,
+  type KmodOpenFailure,
+  kmodCheck,
+  kmodOpen,
+  readModule,
+} from '@kmodkit/elf';
 import { fastDecoder } from './node-decompress.js';
 
-/** kmod reads this many bytes to recognise a compression magic; a shorter file is EINVAL. */
-const MAGIC_READ = 6;
 /** ELF's e_ident: a file no longer than this is not ELF to kmod. */
 const E_IDENT_SIZE = 16;
 
@@ -24,19 +24,10 @@ function hasElfMagic(bytes: Uint8Array): boolean {
 }
 
 /** A module kmod could open, with the `.modinfo` it would read. */
-export interface OpenedModule {
-  readonly module: KernelModule;
-  readonly compression: Compression;
-}
+export type OpenedModule = KmodOpened;
 
 /** Why kmod could not open a module: the errno name its `could not get modinfo` message shows. */
-export interface OpenFailure {
-  readonly errno: string;
-  /** What went wrong, for `--json` (kmod itself shows only the errno). */
-  readonly message: string;
-  readonly code: string;
-  readonly offset?: number;
-}
+export type OpenFailure = KmodOpenFailure;
 
 /** Files smaller than this are read whole: one read is cheaper than the two or three a sparse read needs. */
 const SPARSE_MIN = 16 * 1024;
@@ -91,7 +82,7 @@ export function openModuleFile(
     }
     if (options.sparse && size >= SPARSE_MIN) {
       const module = readSparse(fd, size);
-      const opened = module === undefined ? undefined : checkModule(module);
+      const opened = module === undefined ? undefined : kmodCheck(module);
       if (opened !== undefined && 'module' in opened) return opened;
     }
     const bytes = scratch(size, false);
@@ -186,70 +177,10 @@ function covered(offset: number, size: number, head: number, tail: number): bool
   return offset + size <= head || offset >= tail;
 }
 
-/** Opens a module file's bytes (decompressing them if they are compressed); never throws. */
-export function openModuleBytes(bytes: Uint8Array): OpenedModule | OpenFailure {
-  if (bytes.length < MAGIC_READ) {
-    return { errno: 'EINVAL', code: 'TRUNCATED', message: `${bytes.length} bytes is too short for a module` };
-  }
-  const compression = detectCompression(bytes);
-  const decode = compression === 'none' ? undefined : fastDecoder(compression);
-  let decoded: Uint8Array | undefined;
-  if (decode !== undefined) {
-    try {
-      decoded = decode(bytes);
-    } catch (e) {
-      return failure(e, 'EINVAL', 'DECOMPRESS');
-    }
-  }
-  let module: KernelModule;
-  try {
-    // Without a fast decoder, @kmodkit/elf decompresses (it detects the same magic numbers).
-    module = decoded === undefined ? readModule(bytes) : readModule(decoded, { compression });
-  } catch (e) {
-    return failure(e, isElfError(e) && e.code === 'NOT_ELF' ? 'ENOEXEC' : 'EINVAL', 'BAD_ELF');
-  }
-  return checkModule(module);
-}
-
-/** kmod's checks after the ELF header, and the `.modinfo` lookup; never throws. */
-function checkModule(module: KernelModule): OpenedModule | OpenFailure {
-  try {
-    const problem = kmodElfProblem(module);
-    if (problem !== undefined) return { errno: 'EINVAL', code: 'BAD_ELF', message: problem };
-    const modinfo = module.section('.modinfo');
-    if (modinfo === undefined || !modinfo.inBounds) {
-      return { errno: 'ENOENT', code: 'NO_MODINFO', message: 'the module has no .modinfo section' };
-    }
-    // Read now, so that a broken .modinfo is reported here rather than while printing.
-    void module.modinfo;
-  } catch (e) {
-    return failure(e, 'EINVAL', 'BAD_ELF');
-  }
-  return { module, compression: module.compression };
-}
-
 /**
- * The checks of `kmod_elf_new` that @kmodkit/elf is more lenient about: kmod knows no extended section
- * numbering (e_shnum 0), wants e_shentsize to be exactly the header size, and a section-name table
- * that ends in NUL.
+ * Opens a module file's bytes as kmod would (@kmodkit/elf's `kmodOpen`), decompressing them with the
+ * native decoders when they are loaded; never throws.
  */
-function kmodElfProblem(module: KernelModule): string | undefined {
-  const h = module.header;
-  const shdrSize = module.elf.shdrSize;
-  if (h.shentsize !== shdrSize) return `e_shentsize is ${h.shentsize}, not ${shdrSize}`;
-  if (h.shnum === 0 || h.shstrndx === 0 || h.shstrndx >= h.shnum) return 'no section-name table';
-  const names = module.elf.sectionNameTable;
-  if (names === undefined || !names.inBounds) return 'the section-name table lies outside the file';
-  const data = names.data;
-  if (data.length === 0 || data[data.length - 1] !== 0) return 'the section-name table does not end in NUL';
-  return undefined;
-}
-
-function failure(e: unknown, errno: string, fallbackCode: string): OpenFailure {
-  if (isElfError(e)) {
-    return e.offset === undefined
-      ? { errno, code: e.code, message: e.message }
-      : { errno, code: e.code, message: e.message, offset: e.offset };
-  }
-  return { errno, code: fallbackCode, message: e instanceof Error ? e.message : String(e) };
+export function openModuleBytes(bytes: Uint8Array): OpenedModule | OpenFailure {
+  return kmodOpen(bytes, { decode: (b, kind) => fastDecoder(kind)?.(b) });
 }

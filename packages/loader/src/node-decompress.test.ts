@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { cutShort, frameContentSize, systemZstd, wasmZstd, ZstdError } from './node-decompress.js';
+import { LoaderError } from './error.js';
+import { cutShort, frameContentSize, systemXz, systemZstd, wasmZstd } from './node-decompress.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/modules');
 const elf = readFileSync(join(FIXTURES, 'kmodkit_test.ko'));
@@ -106,7 +107,7 @@ describe.each(decoders)('%s', (_name, decode) => {
         try {
           decode!(bytes);
         } catch (e) {
-          return e instanceof ZstdError ? e.code : -1;
+          return e instanceof LoaderError ? (e.cause as { zstdError: number }).zstdError : -1;
         }
         return 0;
       };
@@ -153,4 +154,66 @@ describe('cutShort: does the input end inside a frame (RFC 8878)', () => {
 
 test('libzstd is found here (Debian ships it; kmod links it)', () => {
   expect(decoders[0][1]).toBeTypeOf('function');
+});
+
+const xzFile = readFileSync(join(FIXTURES, 'kmodkit_test.ko.xz'));
+const xzDecode = await systemXz();
+const haveXzTool = spawnSync('xz', ['--version']).status === 0;
+if (process.env.CI && (xzDecode === undefined || !haveXzTool)) {
+  throw new Error('liblzma (liblzma.so.5, through ffi-rs) and xz are needed for these tests');
+}
+
+/** `xz -dc`, which reads as kmod does (LZMA_CONCATENATED, finished at the end): its output, or undefined. */
+function xzTool(bytes: Uint8Array): Buffer | undefined {
+  const r = spawnSync('xz', ['-dc', '-q', '-q'], { input: bytes, maxBuffer: 1 << 28 });
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+describe.skipIf(xzDecode === undefined || !haveXzTool)('systemXz (liblzma through ffi-rs)', () => {
+  const decodeOrUndefined = (bytes: Uint8Array) => {
+    try {
+      return Buffer.from(xzDecode!(bytes));
+    } catch (e) {
+      if (!(e instanceof LoaderError)) throw e;
+      return undefined;
+    }
+  };
+
+  test('decodes the fixture to the module, byte for byte', () => {
+    expect(Buffer.compare(xzDecode!(xzFile), elf)).toBe(0);
+  });
+
+  test.each([
+    ['two streams', Buffer.concat([xzFile, xzFile])],
+    ['padding of 4', Buffer.concat([xzFile, Buffer.alloc(4)])],
+    ['padding of 3', Buffer.concat([xzFile, Buffer.alloc(3)])],
+    ['padding between streams', Buffer.concat([xzFile, Buffer.alloc(8), xzFile])],
+    ['garbage after', Buffer.concat([xzFile, Buffer.from('trailing garbage\n')])],
+    ['cut in the footer', xzFile.subarray(0, xzFile.length - 6)],
+    ['cut in the index', xzFile.subarray(0, xzFile.length - 20)],
+    ['cut in half', xzFile.subarray(0, xzFile.length >> 1)],
+  ])('%s: as xz -dc reads it', (_, bytes) => {
+    expect(decodeOrUndefined(bytes)).toEqual(xzTool(bytes));
+  });
+
+  test('random data compressed by xz at several sizes, and corrupted bytes: as xz -dc reads it', () => {
+    const cases = fc.sample(
+      fc.tuple(fc.uint8Array({ maxLength: 200_000 }), fc.nat(3), fc.option(fc.tuple(fc.nat(), fc.nat(255)))),
+      { numRuns: 30, seed: 11 },
+    );
+    for (const [data, repeat, edit] of cases) {
+      // Compressible: each input repeated, so sizes are well above 4 times the compressed size.
+      const plain = Buffer.concat(Array.from({ length: repeat + 1 }, () => data));
+      const packed = spawnSync('xz', ['-c', '--check=crc32'], { input: plain, maxBuffer: 1 << 28 }).stdout;
+      if (edit !== null) packed[edit[0] % packed.length] = edit[1];
+      expect(decodeOrUndefined(packed)).toEqual(xzTool(packed));
+    }
+  });
+
+  test('the output buffer is reused: the view is valid until the next call', () => {
+    const first = xzDecode!(xzFile);
+    const copy = Buffer.from(first);
+    xzDecode!(Buffer.concat([xzFile, xzFile]));
+    expect(Buffer.compare(copy, elf)).toBe(0);
+  });
 });

@@ -2,9 +2,9 @@
  * Node-only fast paths for compressed modules, handed to `readModule` as its `decompress` option.
  * @kmodkit/elf's own decoders are browser-safe JavaScript; in Node, native code is several times
  * faster, which decides whether `kmodkit modinfo` keeps up with kmod over thousands of `.ko.xz`:
- * gzip through `node:zlib`, xz through liblzma (`node-liblzma`, prebuilt), zstd through the system's
- * libzstd called with ffi-rs, or else the zstd library compiled to WebAssembly (`@bokuweb/zstd-wasm`);
- * Node 20's zlib has no zstd.
+ * gzip through `node:zlib`, xz and zstd through the system's liblzma and libzstd called with ffi-rs
+ * (an optional dependency with prebuilt binaries), or else, for zstd, the zstd library compiled to
+ * WebAssembly (`@bokuweb/zstd-wasm`); Node 20's zlib has no zstd. Without them xz is @kmodkit/elf's.
  *
  * The native decoders load asynchronously ({@link loadDecompressors}); a kind not loaded falls back to
  * @kmodkit/elf's decoder, so the answer is the same either way, only slower.
@@ -12,9 +12,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Compression } from '@kmodkit/elf';
+import { type Compression, MAX_DECOMPRESSED_SIZE } from '@kmodkit/elf';
 import type { JsExternal } from 'ffi-rs';
 import { Decompress } from 'fzstd';
+import { LoaderError } from './error.js';
 
 export type CompressedKind = Exclude<Compression, 'none'>;
 type Decode = (bytes: Uint8Array) => Uint8Array | undefined;
@@ -42,11 +43,8 @@ export async function loadDecompressors(kinds: Iterable<CompressedKind>): Promis
 async function loadDecompressor(kind: 'xz' | 'zstd'): Promise<void> {
   try {
     if (kind === 'xz') {
-      const { unxzSync } = await import('node-liblzma');
-      loaded.set('xz', (bytes) => {
-        if (!endsAsXzStream(bytes)) throw new Error('xz: the input ends before the stream footer');
-        return unxzSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      });
+      const xz = await systemXz();
+      if (xz !== undefined) loaded.set('xz', xz);
     } else {
       loaded.set('zstd', zstdDecoder((await systemZstd()) ?? (await wasmZstd())));
     }
@@ -55,16 +53,125 @@ async function loadDecompressor(kind: 'xz' | 'zstd'): Promise<void> {
   }
 }
 
+/** liblzma's `lzma_ret` values this decoder tells apart (lzma/base.h). */
+const LZMA_OK = 0;
+const LZMA_BUF_ERROR = 10;
+
 /**
- * Whether `bytes` end as a complete xz stream does (xz file format 2.1.2, 2.2): a stream footer, whose
- * last two bytes are "YZ", then only stream padding (zero bytes, a multiple of four). node-liblzma's
- * one-shot call accepts input cut inside the index or the footer, where kmod's reader (liblzma with
- * LZMA_FINISH at the end of the file) refuses it; this check makes the difference.
+ * xz through the system's liblzma (`liblzma.so.5`, the library kmod itself links), called with ffi-rs
+ * like libzstd: `lzma_stream_buffer_decode` on each stream in turn, which reads xz as kmod's
+ * `libkmod-file.c: load_xz` does (a `LZMA_CONCATENATED` stream decoder finished at the end of the
+ * file): streams one after another, each followed by stream padding (zero bytes, a multiple of four),
+ * and anything else after a stream, or a stream cut short, an error. The output goes into one buffer
+ * reused from call to call, sized from the last stream's index; the result is a view of it, valid
+ * until the next call. Undefined when ffi-rs or liblzma is missing.
  */
-export function endsAsXzStream(bytes: Uint8Array): boolean {
+export async function systemXz(): Promise<((bytes: Uint8Array) => Uint8Array) | undefined> {
+  let ffi: typeof import('ffi-rs');
+  try {
+    ffi = await import('ffi-rs');
+    ffi.open({ library: 'liblzma', path: 'liblzma.so.5' });
+  } catch {
+    return undefined;
+  }
+  const { DataType, load } = ffi;
+  // uint64_t *memlimit (no limit: kmod passes UINT64_MAX), size_t *in_pos, size_t *out_pos.
+  const memlimit = Buffer.alloc(8);
+  const inPos = Buffer.alloc(8);
+  const outPos = Buffer.alloc(8);
+  const decode = (src: Buffer, at: number, dst: Buffer, outAt: number) => {
+    memlimit.writeBigUInt64LE(0xffffffffffffffffn);
+    inPos.writeBigUInt64LE(BigInt(at));
+    outPos.writeBigUInt64LE(BigInt(outAt));
+    return load({
+      library: 'liblzma',
+      funcName: 'lzma_stream_buffer_decode',
+      retType: DataType.I32,
+      paramsType: [
+        DataType.U8Array,
+        DataType.I32,
+        DataType.U64, // const lzma_allocator *: NULL
+        DataType.U8Array,
+        DataType.U8Array,
+        DataType.U64,
+        DataType.U8Array,
+        DataType.U8Array,
+        DataType.U64,
+      ],
+      paramsValue: [memlimit, 0, 0, src, inPos, src.length, dst, outPos, dst.length],
+    }) as number;
+  };
+  let out = Buffer.alloc(0);
+  return (bytes) => {
+    const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Every file kmod reads ends with a stream's index and footer (then padding): else it is cut short.
+    const last = xzLastStreamSize(bytes);
+    if (last === undefined)
+      throw new LoaderError('DECOMPRESS', 'xz: the input does not end with a stream footer');
+    let capacity = Math.max(last, 4 * bytes.length, 1 << 16);
+    let at = 0;
+    let outAt = 0;
+    for (;;) {
+      if (capacity > out.length) {
+        const bigger = Buffer.alloc(Math.max(capacity, 2 * out.length));
+        out.copy(bigger, 0, 0, outAt);
+        out = bigger;
+      }
+      const ret = decode(src, at, out.subarray(0, capacity), outAt);
+      if (ret === LZMA_BUF_ERROR && capacity < MAX_DECOMPRESSED_SIZE) {
+        // The output did not fit (or the input ends early: the next tries fail the same way).
+        capacity = nextCapacity(capacity);
+        continue;
+      }
+      if (ret !== LZMA_OK) throw new LoaderError('DECOMPRESS', `xz: liblzma error ${ret}`, { offset: at });
+      at = Number(inPos.readBigUInt64LE());
+      outAt = Number(outPos.readBigUInt64LE());
+      let end = at;
+      while (end < bytes.length && bytes[end] === 0) end++;
+      if ((end - at) % 4 !== 0) {
+        throw new LoaderError('DECOMPRESS', 'xz: stream padding is not a multiple of four bytes', {
+          offset: at,
+        });
+      }
+      if (end === bytes.length) return out.subarray(0, outAt);
+      at = end;
+      capacity = Math.max(capacity, outAt + 4 * (bytes.length - at));
+    }
+  };
+}
+
+/**
+ * The uncompressed size of the last xz stream in `bytes`, from its index (xz file format 2.1.2, 4):
+ * the stream footer's Backward Size locates the index, whose records each give an Uncompressed Size
+ * (a multibyte integer). Undefined when the end of `bytes` is not laid out that way.
+ */
+function xzLastStreamSize(bytes: Uint8Array): number | undefined {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
-  return (bytes.length - end) % 4 === 0 && end >= 12 && bytes[end - 2] === 0x59 && bytes[end - 1] === 0x5a;
+  if (end < 24 || bytes[end - 2] !== 0x59 || bytes[end - 1] !== 0x5a) return undefined;
+  const backward = (u32le(bytes, end - 8) + 1) * 4;
+  let p = end - 12 - backward;
+  if (p < 12 || bytes[p] !== 0) return undefined;
+  p++;
+  const varint = (): number | undefined => {
+    let v = 0;
+    for (let shift = 1, i = 0; i < 9 && p < end; i++, shift *= 128) {
+      const b = bytes[p++]!;
+      v += (b & 0x7f) * shift;
+      if ((b & 0x80) === 0) return v;
+    }
+    return undefined;
+  };
+  const count = varint();
+  if (count === undefined || count > backward) return undefined;
+  let size = 0;
+  for (let i = 0; i < count; i++) {
+    if (varint() === undefined) return undefined;
+    const uncompressed = varint();
+    if (uncompressed === undefined) return undefined;
+    size += uncompressed;
+  }
+  return size <= MAX_OUTPUT ? size : undefined;
 }
 
 /**
@@ -121,11 +228,9 @@ const ZSTD_ERROR_DST_SIZE_TOO_SMALL = 70;
 /** Beyond this, an output buffer is not grown further: no module is that big. */
 const MAX_OUTPUT = 1 << 30;
 
-/** A one-shot decoder's failure, with zstd's error number. */
-export class ZstdError extends Error {
-  constructor(readonly code: number) {
-    super(`zstd: error ${code}`);
-  }
+/** A one-shot zstd decoder's failure: a LoaderError 'DECOMPRESS' whose `cause` has zstd's error number. */
+function zstdError(code: number): LoaderError {
+  return new LoaderError('DECOMPRESS', `zstd: error ${code}`, { cause: { zstdError: code } });
 }
 
 /**
@@ -141,7 +246,7 @@ const nextCapacity = (capacity: number) => Math.max(2 * capacity, 1 << 16);
 
 /** After a failed try: returns to try again with a bigger buffer, or throws the error. */
 function retryOrThrow(code: number, capacity: number): void {
-  if (!(code === ZSTD_ERROR_DST_SIZE_TOO_SMALL && capacity < MAX_OUTPUT)) throw new ZstdError(code);
+  if (!(code === ZSTD_ERROR_DST_SIZE_TOO_SMALL && capacity < MAX_OUTPUT)) throw zstdError(code);
 }
 
 /**
@@ -259,7 +364,7 @@ function wasmBuffer(m: ZstdModule): (size: number) => number {
     if (at !== 0) m._free(at);
     capacity = 0;
     at = m._malloc(want);
-    if (at === 0) throw new ZstdError(64); // ZSTD_error_memory_allocation
+    if (at === 0) throw zstdError(64); // ZSTD_error_memory_allocation
     capacity = want;
     return at;
   };
@@ -281,7 +386,7 @@ function zstdDecoder(decompress: (bytes: Uint8Array) => Uint8Array): Decode {
       // The error number alone does not tell a frame cut short: a checksum cut short is
       // checksum_wrong to a one-shot decoder, and garbage after a frame is srcSize_wrong. So the
       // frames are walked to tell.
-      if (e instanceof ZstdError && !cutShort(bytes)) throw e;
+      if (e instanceof LoaderError && !cutShort(bytes)) throw e;
     }
     return zstdStream(bytes);
   };
