@@ -22,6 +22,6 @@ describe('verdict', () => {
     [{ willLoad: false, errno: 'ENOEXEC' }, 'fails'],
     [{ willLoad: false, errno: null }, 'unknown'],
   ] as const)('%o → %s', (p, state) => {
-    expect(verdict({ ...p, reason: '', findings: [] }).state).toBe(state);
+    expect(verdict({ ...p, reason: '', logged: false, findings: [], taints: '' }).state).toBe(state);
   });
 });

@@ -1,7 +1,7 @@
 import type { KernelModule } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
 import { el } from './dom.js';
-import { type KernelSymbol, PREDICT_AVAILABLE, parseModuleSymvers, predictLoad } from './load-check.js';
+import { type KernelSymbol, parseModuleSymvers, predictLoad } from './load-check.js';
 import { loadTarget, verdict } from './load-target.js';
 
 /** What the load check keeps while the user switches views. */
@@ -132,13 +132,6 @@ export function loadView(
   return el(
     'div',
     { class: 'load-check' },
-    PREDICT_AVAILABLE
-      ? null
-      : el(
-          'p',
-          { class: 'notice', id: 'predict-missing' },
-          'This build of the page does not include the load prediction yet: the inputs work, the verdict below is a placeholder.',
-        ),
     el(
       'div',
       { class: 'card load-inputs' },

@@ -17,7 +17,6 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PREDICT_AVAILABLE } from '../src/load-check.js';
 
 const CHROMIUM = process.env.KMODKIT_CHROMIUM ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -287,12 +286,11 @@ describe.skipIf(!haveChromium)('the web page in Chromium', () => {
     await expect.poll(() => text('#symvers-status')).toContain('read from Module.symvers');
     expect(await page.locator('#symvers-clear').isVisible()).toBe(true);
     expect(await page.locator('#load-result h3').count()).toBe(1);
-    if (!PREDICT_AVAILABLE) expect(await text('#predict-missing')).toContain('does not include');
     await shot('load');
   });
 
-  // These need the real @kmodkit/loader/predict behind src/load-check.ts (PREDICT_AVAILABLE).
-  describe.skipIf(!PREDICT_AVAILABLE)('the prediction (enabled once predict is wired)', () => {
+  // @kmodkit/loader/predict behind src/load-check.ts: the same answers as kmodkit check.
+  describe('the prediction', () => {
     test('a matching vermagic: it would load', async () => {
       // Without the made-up Module.symvers of the test above (its _printk CRC is wrong on purpose).
       await page.click('#symvers-clear');
