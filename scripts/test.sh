@@ -15,6 +15,7 @@ apt_packages=(
   python3
   ca-certificates
   chromium        # the web page's end-to-end test (playwright-core)
+  groff-base zsh  # the CLI's man pages and completion scripts are checked in them
 )
 
 if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

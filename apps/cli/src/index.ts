@@ -6,22 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
 import type { CommandContext } from './commands/context.js';
-import { modinfo } from './commands/modinfo.js';
+import { COMMANDS } from './commands/registry.js';
+import { colourMessages, colourOn, startProgress } from './terminal.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {
-  readonly stdout: { write(text: string | Uint8Array): unknown };
-  readonly stderr: { write(text: string | Uint8Array): unknown };
+  readonly stdout: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean };
   /** The directory relative module paths are resolved against; `process.cwd()` by default. */
   readonly cwd?: string;
 }
-
-type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>;
-
-/** The commands that exist, with a line of help each. Others (insmod …) come with their issues. */
-const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
-};
 
 /** Output is gathered and written in pieces of 64 KiB: few writes, and no long-lived text for the GC to move. */
 const FLUSH_AT = 1 << 16;
@@ -34,7 +28,7 @@ function packageVersion(): string {
 }
 
 function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.spec.summary}`);
   return (
     'kmodkit - Linux kernel module tools\n' +
     'Usage:\n' +
@@ -44,7 +38,8 @@ function help(): string {
     '\t-h, --help        show this help\n\n' +
     'Commands:\n' +
     `${lines.join('\n')}\n\n` +
-    'kmodkit also runs a command when called by its name (a symlink named modinfo runs kmodkit modinfo).\n'
+    'kmodkit also runs a command when called by its name (a symlink named modinfo runs kmodkit modinfo).\n' +
+    "Each command's --help lists its options, with examples; `man kmodkit-COMMAND` has more.\n"
   );
 }
 
@@ -59,6 +54,7 @@ export async function main(
   io: MainIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   let pending = '';
+  const stderrColour = colourOn(io.stderr);
   const flush = () => {
     if (pending !== '') io.stdout.write(pending);
     pending = '';
@@ -78,8 +74,10 @@ export async function main(
     },
     stderr(text) {
       flush();
-      io.stderr.write(text);
+      io.stderr.write(typeof text === 'string' && stderrColour ? colourMessages(text) : text);
     },
+    colour: colourOn(io.stdout),
+    progress: (label, total) => startProgress(io.stderr, label, total),
   });
 
   if (io.stdout === process.stdout) {
