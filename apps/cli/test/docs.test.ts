@@ -200,7 +200,10 @@ describe('terminal', () => {
     const tty = {
       isTTY: true,
       columns: 80,
-      write: (s: string) => ((drawn += s), true),
+      write(s: string) {
+        drawn += s;
+        return true;
+      },
       on() {},
       removeListener() {},
     };
@@ -209,7 +212,13 @@ describe('terminal', () => {
     bar.stop();
     expect(drawn).toMatch(/depmod .*\d+\/1000/);
     let piped = '';
-    const pipe = { isTTY: false, write: (s: string) => ((piped += s), true) };
+    const pipe = {
+      isTTY: false,
+      write(s: string) {
+        piped += s;
+        return true;
+      },
+    };
     const silent = startProgress(pipe, 'depmod', 1000, {});
     silent.update(500);
     silent.stop();
