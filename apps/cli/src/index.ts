@@ -5,35 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
-import { check } from './commands/check.js';
 import type { CommandContext } from './commands/context.js';
-import { depmod } from './commands/depmod.js';
-import { insmod } from './commands/insmod.js';
-import { lsmod } from './commands/lsmod.js';
-import { modinfo } from './commands/modinfo.js';
-import { rmmod } from './commands/rmmod.js';
+import { COMMANDS } from './commands/registry.js';
+import { colourMessages, colourOn, startProgress } from './terminal.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {
-  readonly stdout: { write(text: string | Uint8Array): unknown };
-  readonly stderr: { write(text: string | Uint8Array): unknown };
+  readonly stdout: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean };
   /** The directory relative module paths are resolved against; `process.cwd()` by default. */
   readonly cwd?: string;
   /** The directory /proc and /sys are read under; `/` by default (tests pass a captured tree). */
   readonly root?: string;
 }
-
-type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>;
-
-/** The commands that exist, with a line of help each. Others (modprobe …) come with their issues. */
-const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  check: { run: check, summary: 'tell whether a module will load, and if not, which errno and why' },
-  depmod: { run: depmod, summary: 'write modules.dep and the module indexes (kmod-compatible)' },
-  insmod: { run: insmod, summary: 'insert a module file into the kernel (kmod-compatible)' },
-  lsmod: { run: lsmod, summary: 'list the loaded modules (kmod-compatible, plus --json)' },
-  modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
-  rmmod: { run: rmmod, summary: 'remove modules from the kernel (kmod-compatible)' },
-};
 
 /** Output is gathered and written in pieces of 64 KiB: few writes, and no long-lived text for the GC to move. */
 const FLUSH_AT = 1 << 16;
@@ -46,7 +30,7 @@ function packageVersion(): string {
 }
 
 function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.spec.summary}`);
   return (
     'kmodkit - Linux kernel module tools\n' +
     'Usage:\n' +
@@ -56,7 +40,8 @@ function help(): string {
     '\t-h, --help        show this help\n\n' +
     'Commands:\n' +
     `${lines.join('\n')}\n\n` +
-    'kmodkit also runs a command when called by its name (a symlink named modinfo runs kmodkit modinfo).\n'
+    'kmodkit also runs a command when called by its name (a symlink named modinfo runs kmodkit modinfo).\n' +
+    "Each command's --help lists its options, with examples; `man kmodkit-COMMAND` has more.\n"
   );
 }
 
@@ -80,6 +65,7 @@ export async function main(
     return text;
   });
   let pending = '';
+  const stderrColour = colourOn(io.stderr);
   const flush = () => {
     if (pending !== '') io.stdout.write(pending);
     pending = '';
@@ -101,8 +87,10 @@ export async function main(
     },
     stderr(text) {
       flush();
-      io.stderr.write(text);
+      io.stderr.write(typeof text === 'string' && stderrColour ? colourMessages(text) : text);
     },
+    colour: colourOn(io.stdout),
+    progress: (label, total) => startProgress(io.stderr, label, total),
   });
 
   if (io.stdout === process.stdout) {

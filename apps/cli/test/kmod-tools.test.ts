@@ -94,8 +94,8 @@ describe('insmod and rmmod: what is decided before the kernel is asked', () => {
   });
 
   test('insmod --help and rmmod -h print kmod’s help', async () => {
-    expect((await run(['insmod', '--he'])).stdout).toBe(
-      'Usage:\n\tinsmod [options] filename [args]\nOptions:\n\t-V, --version     show version\n\t-h, --help        show this help\n',
+    expect((await run(['insmod', '--he'])).stdout).toMatch(
+      /^Usage:\n\tinsmod \[options\] filename \[args\]\nOptions:\n\t-V, --version {5}show version\n\t-h, --help {8}show this help\n\nExamples:\n/,
     );
     expect((await run(['rmmod', '-h'])).stdout).toMatch(/^Usage:\n\trmmod \[options\] modulename \.\.\.\n/);
   });

@@ -7,35 +7,68 @@
 import { strerror } from '@kmodkit/errno';
 import { checkModule, type ModuleCheck } from '@kmodkit/loader';
 import { MODULE_INIT_IGNORE_MODVERSIONS, MODULE_INIT_IGNORE_VERMAGIC } from '@kmodkit/loader/predict';
-import { getoptLong, type OptionTable } from '../getopt.js';
+import { type CommandSpec, optionTable } from '../command-spec.js';
+import { getoptLong } from '../getopt.js';
+import { helpText } from '../help.js';
 import type { CommandContext } from './context.js';
 
-const CHECK_OPTIONS: OptionTable = {
-  basedir: { short: 'b', takesValue: true },
-  'set-version': { short: 'k', takesValue: true },
-  symvers: { takesValue: true },
-  'system-map': { takesValue: true },
-  force: { short: 'f', takesValue: false },
-  json: { takesValue: false },
-  version: { short: 'V', takesValue: false },
-  help: { short: 'h', takesValue: false },
+export const checkSpec: CommandSpec = {
+  name: 'check',
+  summary: 'tell whether a module will load, and if not, which errno and why',
+  usage: ['[options] filename [args]'],
+  description: `Predicts, without touching the kernel, whether init_module(2) would load the module file with these parameters, and if not, which errno it would return and what the kernel would log: the checks of Linux's load_module in its order (permission, signature, ELF validity, blacklist, module_layout and symbol CRCs, vermagic, already loaded, unknown symbols and namespaces, parameters).
+
+The target is the running kernel (uname -r, /proc/modules, /proc/kallsyms, its Module.symvers from /lib/modules/RELEASE/build or /usr/src/linux-headers-RELEASE), or another kernel: -k RELEASE with its module tree under -b DIR, and --symvers or --system-map for its exports. --json prints one object (schema in the README).`,
+  options: [
+    {
+      long: 'basedir',
+      short: 'b',
+      value: 'DIR',
+      help: 'Use DIR as filesystem root for /lib/modules, /usr/src, /boot',
+      complete: 'directory',
+    },
+    {
+      long: 'set-version',
+      short: 'k',
+      value: 'VERSION',
+      help: 'Check against kernel VERSION instead of the running one',
+      complete: 'kernel-version',
+    },
+    {
+      long: 'symvers',
+      value: 'FILE',
+      help: "Read the kernel's exports from FILE (Module.symvers; repeatable)",
+      complete: 'file',
+    },
+    {
+      long: 'system-map',
+      value: 'FILE',
+      help: "Read the kernel's exports from FILE (System.map) when no Module.symvers",
+      complete: 'file',
+    },
+    { long: 'force', short: 'f', help: 'As insmod -f: ignore the vermagic and the symbol versions' },
+    { long: 'json', help: 'Print one JSON object' },
+    { long: 'version', short: 'V', help: 'Show version' },
+    { long: 'help', short: 'h', help: 'Show this help' },
+  ],
+  operands: 'file',
+  examples: [
+    { args: './my_driver.ko debug=1', explain: 'will it load into the running kernel, with debug=1?' },
+    {
+      args: '-k 6.1.0-57-amd64 ./my_driver.ko',
+      explain: 'will it load after upgrading to an installed 6.1.0-57 kernel?',
+    },
+    {
+      args: '--symvers /tmp/Module.symvers -k 6.12.0-1-amd64 -b /tmp/root ./my_driver.ko',
+      explain: "against another kernel's tree and exports",
+    },
+    { args: '--json ./my_driver.ko | jq .errno', explain: 'only the errno it would fail with' },
+  ],
+  exitStatus:
+    '0 when the module would load; 1 when it would not, or when the file or the target cannot be read.',
 };
 
-function checkHelp(program: string): string {
-  return (
-    'Usage:\n' +
-    `\t${program} [options] filename [args]\n` +
-    'Options:\n' +
-    '\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules, /usr/src, /boot\n' +
-    '\t-k, --set-version=VERSION   Check against kernel VERSION instead of the running one\n' +
-    "\t    --symvers=FILE          Read the kernel's exports from FILE (Module.symvers; repeatable)\n" +
-    "\t    --system-map=FILE       Read the kernel's exports from FILE (System.map) when no Module.symvers\n" +
-    '\t-f, --force                 As insmod -f: ignore the vermagic and the symbol versions\n' +
-    '\t    --json                  Print one JSON object\n' +
-    '\t-V, --version               Show version\n' +
-    '\t-h, --help                  Show this help\n'
-  );
-}
+const CHECK_OPTIONS = optionTable(checkSpec);
 
 const errnoText = (errno: string) => `${errno} (${strerror(errno)})`;
 
@@ -85,7 +118,7 @@ export async function check(argv: readonly string[], ctx: CommandContext): Promi
     else if (name === 'json') asJson = true;
     else if (name === 'force') force = true;
     else if (name === 'help') {
-      ctx.stdout(checkHelp(ctx.program));
+      ctx.stdout(helpText(checkSpec, ctx.program));
       return 0;
     } else if (name === 'version') {
       ctx.stdout(`kmodkit version ${ctx.version}\n`);

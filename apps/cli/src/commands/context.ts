@@ -1,4 +1,5 @@
 import { getoptLong, type OptionTable } from '../getopt.js';
+import type { Progress } from '../terminal.js';
 
 /** What a command gets from `main`: its name for messages, the package version, and where to write. */
 export interface CommandContext {
@@ -18,6 +19,10 @@ export interface CommandContext {
   /** Text, or bytes for output that is not UTF-8 (kmod prints `.modinfo` bytes as they are). */
   stdout(text: string | Uint8Array): void;
   stderr(text: string | Uint8Array): void;
+  /** True when stdout is a terminal that takes colour (never with NO_COLOR). */
+  readonly colour: boolean;
+  /** A progress bar on stderr over `total` items; silent unless stderr is a terminal. */
+  progress(label: string, total: number): Progress;
 }
 
 /** What `-V` prints: kmod's two lines (`tools/kmod.c`), with kmodkit's name and version. */

@@ -14,31 +14,81 @@ import {
   moduleDirectoryOf,
   writeDepmodOutputs,
 } from '@kmodkit/loader';
+import { type CommandSpec, optionTable } from '../command-spec.js';
 import { DEPMOD_WORKER, loadDepmodDecoder } from '../depmod-decoder.js';
-import { getoptLong, type OptionTable } from '../getopt.js';
+import { getoptLong } from '../getopt.js';
+import { helpText } from '../help.js';
 import type { CommandContext } from './context.js';
 
-/** `tools/depmod.c: cmdopts`, in its order. */
-export const DEPMOD_OPTIONS: OptionTable = {
-  all: { short: 'a', takesValue: false },
-  quick: { short: 'A', takesValue: false },
-  basedir: { short: 'b', takesValue: true },
-  config: { short: 'C', takesValue: true },
-  symvers: { short: 'E', takesValue: true },
-  filesyms: { short: 'F', takesValue: true },
-  errsyms: { short: 'e', takesValue: false },
-  'unresolved-error': { short: 'u', takesValue: false },
-  quiet: { short: 'q', takesValue: false },
-  root: { short: 'r', takesValue: false },
-  verbose: { short: 'v', takesValue: false },
-  show: { short: 'n', takesValue: false },
-  'dry-run': { takesValue: false },
-  'symbol-prefix': { short: 'P', takesValue: true },
-  warn: { short: 'w', takesValue: false },
-  map: { short: 'm', takesValue: false },
-  version: { short: 'V', takesValue: false },
-  help: { short: 'h', takesValue: false },
+const DISTRIBUTIONS = 'The following options are useful for people managing distributions';
+
+/** `tools/depmod.c: cmdopts`, in its order; the help groups as kmod's `help()` prints them. */
+export const depmodSpec: CommandSpec = {
+  name: 'depmod',
+  summary: 'write modules.dep and the module indexes (kmod-compatible)',
+  usage: ['-[aA] [options] [forced_version]'],
+  helpIntro:
+    'If no arguments (except options) are given, "depmod -a" is assumed\n\ndepmod will output a dependency list suitable for the modprobe utility.',
+  helpWidth: 21,
+  description: `Reads every module under /lib/modules/VERSION (or the FILES given) and writes the indexes modprobe and modinfo read: modules.dep, modules.alias, modules.symbols, modules.softdep, modules.devname, modules.builtin and their .bin tries, and modules.weakdep as kmod 33 writes it. The files are byte-identical to kmod 30's depmod; each is written to a temporary file and renamed, so a crash or a full disk never leaves a half-written index.
+
+depmod.d configuration (search, override, external, exclude) is read from /etc/depmod.d, /run/depmod.d, /usr/local/lib/depmod.d and /lib/depmod.d, or from -C. With -e and -E or -F, symbols no module or kernel export provides, and CRC mismatches, are reported as kmod reports them. On a terminal, a progress bar shows on stderr.`,
+  options: [
+    { long: 'all', short: 'a', help: 'Probe all modules' },
+    { long: 'quick', short: 'A', help: "Only does the work if there's a new module" },
+    {
+      long: 'basedir',
+      short: 'b',
+      value: 'DIR',
+      help: 'Use an image of a module tree.',
+      group: DISTRIBUTIONS,
+      complete: 'directory',
+    },
+    { long: 'config', short: 'C', value: 'PATH', help: 'Read configuration from PATH', complete: 'file' },
+    {
+      long: 'symvers',
+      short: 'E',
+      value: 'FILE',
+      help: 'Use Module.symvers file to check\nsymbol versions.',
+      group: DISTRIBUTIONS,
+      complete: 'file',
+    },
+    {
+      long: 'filesyms',
+      short: 'F',
+      value: 'FILE',
+      help: 'Use the file instead of the\ncurrent kernel symbols.',
+      group: DISTRIBUTIONS,
+      complete: 'file',
+    },
+    { long: 'errsyms', short: 'e', help: 'Report not supplied symbols' },
+    { long: 'unresolved-error', short: 'u', hidden: true, help: 'deprecated, ignored' },
+    { long: 'quiet', short: 'q', hidden: true, help: 'deprecated, ignored' },
+    { long: 'root', short: 'r', hidden: true, help: 'deprecated, ignored' },
+    { long: 'verbose', short: 'v', help: 'Enable verbose mode' },
+    { long: 'show', short: 'n', help: 'Write the dependency file on stdout only' },
+    { long: 'dry-run', hidden: true, help: 'Same as --show' },
+    { long: 'symbol-prefix', short: 'P', value: 'PREFIX', help: 'Architecture symbol prefix' },
+    { long: 'warn', short: 'w', help: 'Warn on duplicates' },
+    { long: 'map', short: 'm', hidden: true, help: 'deprecated, ignored' },
+    { long: 'version', short: 'V', help: 'show version' },
+    { long: 'help', short: 'h', help: 'show this help' },
+  ],
+  operands: 'kernel-version',
+  examples: [
+    { args: '-a', explain: "index the running kernel's modules" },
+    { args: '-b /tmp/root 6.1.0-56-amd64', explain: 'index a module tree unpacked under /tmp/root' },
+    { args: '-n -b /tmp/root 6.1.0-56-amd64 | less', explain: 'print the indexes instead of writing them' },
+    {
+      args: '-e -E /usr/src/linux-headers-6.1.0-56-amd64/Module.symvers -a',
+      explain: 'also report unresolved symbols and CRC mismatches',
+    },
+  ],
+  exitStatus:
+    "0 when the indexes were written; 1 on a fatal error (kmod's message), a failed write or dependency cycles.",
 };
+
+export const DEPMOD_OPTIONS = optionTable(depmodSpec);
 
 const DEPRECATED: Readonly<Record<string, string>> = {
   'unresolved-error': 'u',
@@ -46,36 +96,6 @@ const DEPRECATED: Readonly<Record<string, string>> = {
   root: 'r',
   map: 'm',
 };
-
-export function depmodHelp(program: string): string {
-  return (
-    'Usage:\n' +
-    `\t${program} -[aA] [options] [forced_version]\n` +
-    '\n' +
-    'If no arguments (except options) are given, "depmod -a" is assumed\n' +
-    '\n' +
-    'depmod will output a dependency list suitable for the modprobe utility.\n' +
-    '\n' +
-    'Options:\n' +
-    '\t-a, --all            Probe all modules\n' +
-    "\t-A, --quick          Only does the work if there's a new module\n" +
-    '\t-e, --errsyms        Report not supplied symbols\n' +
-    '\t-n, --show           Write the dependency file on stdout only\n' +
-    '\t-P, --symbol-prefix  Architecture symbol prefix\n' +
-    '\t-C, --config=PATH    Read configuration from PATH\n' +
-    '\t-v, --verbose        Enable verbose mode\n' +
-    '\t-w, --warn           Warn on duplicates\n' +
-    '\t-V, --version        show version\n' +
-    '\t-h, --help           show this help\n' +
-    '\n' +
-    'The following options are useful for people managing distributions:\n' +
-    '\t-b, --basedir=DIR    Use an image of a module tree.\n' +
-    '\t-F, --filesyms=FILE  Use the file instead of the\n' +
-    '\t                     current kernel symbols.\n' +
-    '\t-E, --symvers=FILE   Use Module.symvers file to check\n' +
-    '\t                     symbol versions.\n'
-  );
-}
 
 /** kmod's log levels (syslog priorities) and the names tools/log.c prints. */
 const PRIORITY: Readonly<Record<DepmodLogLevel | 'fatal', { level: number; name: string }>> = {
@@ -130,7 +150,7 @@ export async function depmod(argv: readonly string[], ctx: CommandContext): Prom
     } else if (name === 'warn') warnDuplicates = true;
     else if (name in DEPRECATED) say('warning', `Ignored deprecated option -${DEPRECATED[name]}\n`);
     else if (name === 'help') {
-      ctx.stdout(depmodHelp(ctx.program));
+      ctx.stdout(helpText(depmodSpec, ctx.program));
       return 0;
     } else if (name === 'version') {
       ctx.stdout(`kmodkit version ${ctx.version}\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n`);

@@ -5,27 +5,47 @@
 import { statSync } from 'node:fs';
 import { strerror } from '@kmodkit/errno';
 import { insertModule, pathToModname } from '@kmodkit/loader';
-import type { OptionTable } from '../getopt.js';
+import { type CommandSpec, optionTable } from '../command-spec.js';
+import { helpText } from '../help.js';
 import { type CommandContext, toolOptions } from './context.js';
 
-/** `cmdopts_s = "psfVh"` with long options only for -V and -h. */
-const INSMOD_OPTIONS: OptionTable = {
-  version: { short: 'V', takesValue: false },
-  help: { short: 'h', takesValue: false },
-  p: { short: 'p', takesValue: false, shortOnly: true },
-  s: { short: 's', takesValue: false, shortOnly: true },
-  f: { short: 'f', takesValue: false, shortOnly: true },
+/** `cmdopts_s = "psfVh"` with long options only for -V and -h; `-p`, `-s` are accepted and ignored. */
+export const insmodSpec: CommandSpec = {
+  name: 'insmod',
+  summary: 'insert a module file into the kernel (kmod-compatible)',
+  usage: ['[options] filename [args]'],
+  helpWidth: 18,
+  description: `Loads one module file into the running kernel, as kmod's insmod does: finit_module(2) for a .ko (and for a compressed file the kernel decompresses itself), else the file is decompressed here and passed to init_module(2). The arguments after the file are joined with spaces into the parameter string (kernel/params.c grammar). Dependencies are not loaded: see modprobe.
+
+-f loads despite a wrong version magic or symbol versions (the kernel is then tainted F). kmod's messages and exit status are kept; an error names the errno the kernel returned.`,
+  options: [
+    { long: 'version', short: 'V', help: 'show version' },
+    { long: 'help', short: 'h', help: 'show this help' },
+    { long: 'p', short: 'p', shortOnly: true, hidden: true, help: 'ignored (kmod accepts it)' },
+    { long: 's', short: 's', shortOnly: true, hidden: true, help: 'ignored (kmod accepts it)' },
+    {
+      long: 'f',
+      short: 'f',
+      shortOnly: true,
+      hidden: true,
+      help: 'ignore the version magic and symbol versions',
+    },
+  ],
+  operands: 'file',
+  examples: [
+    {
+      args: './kmodkit_test.ko p_int=3 p_charp="two words"',
+      explain: 'load a module file with two parameters',
+    },
+    {
+      args: '/lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko.xz numdummies=2',
+      explain: 'a compressed module',
+    },
+  ],
+  exitStatus: "0 when the module was loaded; 1 otherwise, with kmod's message (the kernel's errno in words).",
 };
 
-function help(program: string): string {
-  return (
-    'Usage:\n' +
-    `\t${program} [options] filename [args]\n` +
-    'Options:\n' +
-    '\t-V, --version     show version\n' +
-    '\t-h, --help        show this help\n'
-  );
-}
+const INSMOD_OPTIONS = optionTable(insmodSpec);
 
 /** tools/insmod.c: mod_strerror — kmod's words for the load errors users meet most. */
 function modStrerror(code: string): string {
@@ -54,7 +74,7 @@ export function errnoText(code: string, fallback?: string): string {
 
 export async function insmod(argv: readonly string[], ctx: CommandContext): Promise<number> {
   let force = false;
-  const operands = toolOptions(argv, INSMOD_OPTIONS, ctx, help(ctx.program), (name) => {
+  const operands = toolOptions(argv, INSMOD_OPTIONS, ctx, helpText(insmodSpec, ctx.program), (name) => {
     if (name === 'f') force = true;
     return undefined;
   });

@@ -6,6 +6,8 @@
 
 import { strerror } from '@kmodkit/errno';
 import { type LoadedModule, readHolders, readModuleSize, readProcModules, readRefcnt } from '@kmodkit/loader';
+import type { CommandSpec } from '../command-spec.js';
+import { helpText } from '../help.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -17,7 +19,31 @@ const LIBKMOD = 'libkmod: ERROR ../libkmod/libkmod-module.c';
 /** A value kmod prints where a read failed: the negative errno (`-2`), as `%d`/`%ld` shows it. */
 const ENOENT = -2;
 
+export const lsmodSpec: CommandSpec = {
+  name: 'lsmod',
+  summary: 'list the loaded modules (kmod-compatible, plus --json)',
+  usage: ['', '--json'],
+  description: `Lists the loaded modules as kmod's lsmod does: the names in /proc/modules order, each with its size, reference count and holders from /sys/module. kmod's lsmod takes no options; kmodkit adds --json (one object per module, schema in the README) and --help.`,
+  options: [
+    { long: 'json', help: 'Print one JSON object per module (kmodkit)' },
+    { long: 'help', help: 'Show this help (kmodkit; kmod prints its usage line)' },
+  ],
+  examples: [
+    { args: '', explain: 'the loaded modules, as kmod prints them' },
+    {
+      args: "--json | jq -r 'select(.holders | length > 0) | .name'",
+      explain: 'the modules other modules use',
+    },
+  ],
+  exitStatus: "0; 1 with kmod's usage line for any other argument, or when /proc/modules cannot be read.",
+};
+
 export async function lsmod(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  // kmod's lsmod has no options: any argument prints its usage line. --help (exactly) is kmodkit's.
+  if (argv.length === 1 && argv[0] === '--help') {
+    ctx.stdout(helpText(lsmodSpec, ctx.program));
+    return 0;
+  }
   const json = argv.length === 1 && argv[0] === '--json';
   if (argv.length !== 0 && !json) {
     ctx.stderr(`Usage: ${ctx.program}\n`);

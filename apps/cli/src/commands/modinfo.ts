@@ -7,7 +7,9 @@
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
 import { ModuleDirectory, type ModuleLocation, pathToModname, runChunks, startWorker } from '@kmodkit/loader';
-import type { OptionTable } from '../getopt.js';
+import { type CommandSpec, optionTable } from '../command-spec.js';
+import { helpText } from '../help.js';
+
 import {
   decompressorsFor,
   decompressorsForPaths,
@@ -20,21 +22,85 @@ import { modinfoTask } from '../modinfo-task.js';
 import { type CommandContext, toolOptions } from './context.js';
 
 /** `tools/modinfo.c: cmdopts`, in its order (glibc lists ambiguous abbreviations in it), then ours. */
-export const MODINFO_OPTIONS: OptionTable = {
-  author: { short: 'a', takesValue: false },
-  description: { short: 'd', takesValue: false },
-  license: { short: 'l', takesValue: false },
-  parameters: { short: 'p', takesValue: false },
-  filename: { short: 'n', takesValue: false },
-  null: { short: '0', takesValue: false },
-  modname: { short: 'm', takesValue: false },
-  field: { short: 'F', takesValue: true },
-  'set-version': { short: 'k', takesValue: true },
-  basedir: { short: 'b', takesValue: true },
-  version: { short: 'V', takesValue: false },
-  help: { short: 'h', takesValue: false },
-  json: { takesValue: false },
+export const modinfoSpec: CommandSpec = {
+  name: 'modinfo',
+  summary: 'show information about kernel modules (kmod-compatible, plus --json)',
+  usage: ['[options] <modulename|filename> [args]'],
+  description: `Prints what a kernel module file says about itself: its .modinfo fields (license, author, description, aliases, dependencies, vermagic, parameters) and its signature, exactly as kmod's modinfo prints them. An operand is a file (.ko, .ko.gz, .ko.xz, .ko.zst), or a module name or alias looked up in /lib/modules/VERSION, built-in modules included.
+
+With --json, each module is one JSON object on a line (see the README for the schema).`,
+  options: [
+    { long: 'author', short: 'a', help: "Print only 'author'" },
+    { long: 'description', short: 'd', help: "Print only 'description'" },
+    { long: 'license', short: 'l', help: "Print only 'license'" },
+    { long: 'parameters', short: 'p', help: "Print only 'parm'" },
+    { long: 'filename', short: 'n', help: "Print only 'filename'" },
+    { long: 'null', short: '0', help: 'Use \\0 instead of \\n' },
+    { long: 'modname', short: 'm', help: 'Handle argument as module name instead of alias or filename' },
+    {
+      long: 'field',
+      short: 'F',
+      value: 'FIELD',
+      help: 'Print only provided FIELD',
+      complete: [
+        'alias',
+        'author',
+        'depends',
+        'description',
+        'filename',
+        'firmware',
+        'import_ns',
+        'intree',
+        'license',
+        'name',
+        'parm',
+        'retpoline',
+        'sig_hashalgo',
+        'sig_id',
+        'sig_key',
+        'signature',
+        'signer',
+        'softdep',
+        'srcversion',
+        'vermagic',
+        'version',
+      ],
+    },
+    {
+      long: 'set-version',
+      short: 'k',
+      value: 'VERSION',
+      help: 'Use VERSION instead of `uname -r`',
+      complete: 'kernel-version',
+    },
+    {
+      long: 'basedir',
+      short: 'b',
+      value: 'DIR',
+      help: 'Use DIR as filesystem root for /lib/modules',
+      complete: 'directory',
+    },
+    { long: 'json', help: 'Print one JSON object per module (kmodkit)' },
+    { long: 'version', short: 'V', help: 'Show version' },
+    { long: 'help', short: 'h', help: 'Show this help' },
+  ],
+  operands: 'module',
+  examples: [
+    { args: 'e1000e', explain: 'everything about the e1000e module of the running kernel' },
+    {
+      args: '-F parm ./kmodkit_test.ko',
+      explain: 'only the parameters of a module file (use -p for the same)',
+    },
+    {
+      args: '-k 6.1.0-56-amd64 -F vermagic ext4',
+      explain: 'the version magic of ext4 for another installed kernel',
+    },
+    { args: '--json ./kmodkit_test.ko.zst', explain: 'a compressed module as one JSON object' },
+  ],
+  exitStatus: `0 when every module was found and read; 1 otherwise (a message for each that was not, as kmod gives).`,
 };
+
+export const MODINFO_OPTIONS = optionTable(modinfoSpec);
 
 /** `-a -d -l -p -n` are `-F` with a fixed field. */
 const FIELD_SHORTCUTS: Readonly<Record<string, string>> = {
@@ -47,27 +113,6 @@ const FIELD_SHORTCUTS: Readonly<Record<string, string>> = {
 
 /** Module file extensions kmod recognises (`shared/util.c: kmod_exts`); kmodkit reads all four. */
 const MODULE_EXTENSIONS = ['.ko', '.ko.gz', '.ko.xz', '.ko.zst'];
-
-export function modinfoHelp(program: string): string {
-  return (
-    'Usage:\n' +
-    `\t${program} [options] <modulename|filename> [args]\n` +
-    'Options:\n' +
-    "\t-a, --author                Print only 'author'\n" +
-    "\t-d, --description           Print only 'description'\n" +
-    "\t-l, --license               Print only 'license'\n" +
-    "\t-p, --parameters            Print only 'parm'\n" +
-    "\t-n, --filename              Print only 'filename'\n" +
-    '\t-0, --null                  Use \\0 instead of \\n\n' +
-    '\t-m, --modname               Handle argument as module name instead of alias or filename\n' +
-    '\t-F, --field=FIELD           Print only provided FIELD\n' +
-    '\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n' +
-    '\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n' +
-    '\t    --json                  Print one JSON object per module (kmodkit)\n' +
-    '\t-V, --version               Show version\n' +
-    '\t-h, --help                  Show this help\n'
-  );
-}
 
 /**
  * `tools/modinfo.c: is_module_filename`: a regular file whose name ends in a module extension. Gives
@@ -97,19 +142,25 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   let json = false;
   let kversion: string | undefined;
   let root: string | undefined;
-  const operands = toolOptions(argv, MODINFO_OPTIONS, ctx, modinfoHelp(ctx.program), (name, value) => {
-    if (name in FIELD_SHORTCUTS) field = FIELD_SHORTCUTS[name];
-    else if (name === 'null') separator = '\0';
-    else if (name === 'modname') byName = true;
-    else if (name === 'field') field = value;
-    else if (name === 'set-version') kversion = value;
-    else if (name === 'basedir') root = value;
-    else if (name === 'json') json = true;
-    return undefined;
-  });
+  const operands = toolOptions(
+    argv,
+    MODINFO_OPTIONS,
+    ctx,
+    helpText(modinfoSpec, ctx.program),
+    (name, value) => {
+      if (name in FIELD_SHORTCUTS) field = FIELD_SHORTCUTS[name];
+      else if (name === 'null') separator = '\0';
+      else if (name === 'modname') byName = true;
+      else if (name === 'field') field = value;
+      else if (name === 'set-version') kversion = value;
+      else if (name === 'basedir') root = value;
+      else if (name === 'json') json = true;
+      return undefined;
+    },
+  );
   if (typeof operands === 'number') return operands;
   if (operands.length === 0) {
-    ctx.stderr(`${ctx.program}: ERROR: missing module or filename.\n`);
+    ctx.stderr(`$ctx.program: ERROR: missing namespace or filename.\n`);
     return 1;
   }
 

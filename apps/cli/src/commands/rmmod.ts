@@ -13,38 +13,43 @@ import {
   readRefcnt,
   removeModule,
 } from '@kmodkit/loader';
-import type { OptionTable } from '../getopt.js';
+import { type CommandSpec, optionTable } from '../command-spec.js';
+import { helpText } from '../help.js';
 import { type CommandContext, toolOptions } from './context.js';
 import { errnoText } from './insmod.js';
 
 /** `cmdopts_s = "fsvVwh"`: `-w` is in the string but not handled (kmod says so). */
-const RMMOD_OPTIONS: OptionTable = {
-  force: { short: 'f', takesValue: false },
-  syslog: { short: 's', takesValue: false },
-  verbose: { short: 'v', takesValue: false },
-  version: { short: 'V', takesValue: false },
-  help: { short: 'h', takesValue: false },
-  w: { short: 'w', takesValue: false, shortOnly: true },
+export const rmmodSpec: CommandSpec = {
+  name: 'rmmod',
+  summary: 'remove modules from the kernel (kmod-compatible)',
+  usage: ['[options] modulename ...'],
+  helpWidth: 18,
+  description: `Removes loaded modules with delete_module(2), as kmod's rmmod does. A NAME that is an existing file names its module by the file name; otherwise - and _ are the same. Unless -f, a module that is not loaded, is built in, or is in use is refused before the kernel is asked, with kmod's messages. Every NAME is tried.`,
+  options: [
+    {
+      long: 'force',
+      short: 'f',
+      help: 'forces a module unload and may crash your\nmachine. This requires Forced Module Removal\noption in your kernel. DANGEROUS',
+    },
+    { long: 'syslog', short: 's', help: 'print to syslog, not stderr' },
+    { long: 'verbose', short: 'v', help: 'enables more messages' },
+    { long: 'version', short: 'V', help: 'show version' },
+    { long: 'help', short: 'h', help: 'show this help' },
+    { long: 'w', short: 'w', shortOnly: true, hidden: true, help: 'accepted and ignored, as kmod does' },
+  ],
+  operands: 'loaded-module',
+  examples: [
+    { args: 'kmodkit_dep kmodkit_test', explain: 'remove a module, then the one it used' },
+    { args: 'dummy.ko', explain: 'a file names its module: this removes dummy' },
+  ],
+  exitStatus: "0 when every module was removed; 1 if any was not (kmod's message for each).",
 };
 
-function help(program: string): string {
-  return (
-    'Usage:\n' +
-    `\t${program} [options] modulename ...\n` +
-    'Options:\n' +
-    '\t-f, --force       forces a module unload and may crash your\n' +
-    '\t                  machine. This requires Forced Module Removal\n' +
-    '\t                  option in your kernel. DANGEROUS\n' +
-    '\t-s, --syslog      print to syslog, not stderr\n' +
-    '\t-v, --verbose     enables more messages\n' +
-    '\t-V, --version     show version\n' +
-    '\t-h, --help        show this help\n'
-  );
-}
+const RMMOD_OPTIONS = optionTable(rmmodSpec);
 
 export async function rmmod(argv: readonly string[], ctx: CommandContext): Promise<number> {
   let force = false;
-  const operands = toolOptions(argv, RMMOD_OPTIONS, ctx, help(ctx.program), (name) => {
+  const operands = toolOptions(argv, RMMOD_OPTIONS, ctx, helpText(rmmodSpec, ctx.program), (name) => {
     if (name === 'force') force = true;
     if (name !== 'w') return undefined;
     // In cmdopts_s but not handled: do_rmmod's default case.
