@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
 import type { CommandContext } from './commands/context.js';
 import { modinfo } from './commands/modinfo.js';
+import { modprobe } from './commands/modprobe.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
 export interface MainIo {
@@ -21,6 +22,7 @@ type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>
 /** The commands that exist, with a line of help each. Others (insmod …) come with their issues. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   modinfo: { run: modinfo, summary: 'show information about kernel modules (kmod-compatible, plus --json)' },
+  modprobe: { run: modprobe, summary: 'add or remove modules with their dependencies (kmod-compatible)' },
 };
 
 /** Output is gathered and written in pieces of 64 KiB: few writes, and no long-lived text for the GC to move. */

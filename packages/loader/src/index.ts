@@ -11,6 +11,32 @@ export {
   removeModule,
 } from './load.js';
 export {
+  type ConfigAlias,
+  type ConfigEntry,
+  type ConfigSoftdep,
+  MODPROBE_CONFIG_PATHS,
+  type ModprobeConfig,
+  type ReadConfigOptions,
+  readModprobeConfig,
+} from './modprobe/config.js';
+export {
+  ModprobeContext,
+  type ModprobeContextOptions,
+  type ModprobeInitState,
+  ModprobeModule,
+} from './modprobe/context.js';
+export {
+  LOG_EMERG,
+  LOG_WARNING,
+  Modprobe,
+  ModprobeFatal,
+  type ModprobeIo,
+  type ModprobeSettings,
+  optionsFromArray,
+} from './modprobe/modprobe.js';
+export { formatSymbolCrcs } from './modprobe/module-symbols.js';
+export { formatConfig, formatIndexes } from './modprobe/show-config.js';
+export {
   aliasNormalize,
   fnmatch,
   ModuleDirectory,
