@@ -7,10 +7,11 @@
 //
 // Usage: node bench/modinfo.bench.mjs [--rounds N] [--no-write]   (after `pnpm build`)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBenchmarksSection } from './benchmarks-section.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -146,17 +147,4 @@ const section = [
   '',
 ].join('\n');
 
-if (write) {
-  const file = join(repo, 'BENCHMARKS.md');
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = old.indexOf('## kmodkit modinfo');
-  let next;
-  if (start >= 0) {
-    const after = old.indexOf('\n## ', start + 1);
-    next = `${old.slice(0, start)}${section}${after >= 0 ? old.slice(after + 1) : ''}`;
-  } else {
-    next = `${old.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, next);
-  console.log(`wrote the kmodkit modinfo section of ${file}`);
-}
+if (write) writeBenchmarksSection(join(repo, 'BENCHMARKS.md'), 'kmodkit modinfo', section);

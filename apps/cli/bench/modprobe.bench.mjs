@@ -7,10 +7,11 @@
 //
 // Usage: node bench/modprobe.bench.mjs [--no-write]   (after `pnpm build`)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBenchmarksSection } from './benchmarks-section.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -89,15 +90,4 @@ const section = [
 ].join('\n');
 console.log(section);
 
-if (write) {
-  const file = join(repo, 'BENCHMARKS.md');
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = old.indexOf('## kmodkit modprobe');
-  let next;
-  if (start >= 0) {
-    const after = old.indexOf('\n## ', start + 1);
-    next = `${old.slice(0, start)}${section}${after >= 0 ? old.slice(after + 1) : ''}`;
-  } else next = `${old.trimEnd()}\n\n${section}`;
-  writeFileSync(file, next);
-  console.log(`wrote the kmodkit modprobe section of ${file}`);
-}
+if (write) writeBenchmarksSection(join(repo, 'BENCHMARKS.md'), 'kmodkit modprobe', section);

@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { difference, type Run } from './compare.js';
 import { fetchCorpus, skipCorpus } from './corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,12 +50,6 @@ let root = '';
 let version = '';
 let cmdlineFile = '';
 
-interface Run {
-  stdout: Buffer;
-  stderr: Buffer;
-  status: number | null;
-}
-
 function inNamespace(cmd: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = work): Run {
   const r = spawnSync(
     'unshare',
@@ -75,26 +70,6 @@ const runKmod = (args: readonly string[], env: NodeJS.ProcessEnv = process.env) 
 const runOurs = (args: readonly string[], env?: NodeJS.ProcessEnv) =>
   // Called by the name `modprobe`, as the multi-call binary is when linked.
   inNamespace([process.execPath, bin, 'modprobe', ...args], env);
-
-function diff(a: Buffer, b: Buffer, lines = 40): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kmodkit-diff-'));
-  writeFileSync(join(dir, 'kmod'), a);
-  writeFileSync(join(dir, 'kmodkit'), b);
-  const r = spawnSync('diff', ['-u', '--text', 'kmod', 'kmodkit'], { cwd: dir, encoding: 'utf8' });
-  rmSync(dir, { recursive: true, force: true });
-  return r.stdout.split('\n').slice(0, lines).join('\n');
-}
-
-function difference(expected: Run, actual: Run): string {
-  const problems: string[] = [];
-  if (expected.status !== actual.status)
-    problems.push(`exit status: kmod ${expected.status}, kmodkit ${actual.status}`);
-  if (!expected.stdout.equals(actual.stdout))
-    problems.push(`stdout differs:\n${diff(expected.stdout, actual.stdout)}`);
-  if (!expected.stderr.equals(actual.stderr))
-    problems.push(`stderr differs:\n${diff(expected.stderr, actual.stderr)}`);
-  return problems.join('\n');
-}
 
 function same(args: readonly string[], env?: NodeJS.ProcessEnv): Run {
   const expected = runKmod(args, env);
