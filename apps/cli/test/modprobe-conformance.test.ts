@@ -184,6 +184,30 @@ describe.skipIf(!runnable)('kmodkit modprobe and kmod 30 modprobe agree', () => 
     same(['-c', '-d', root, '-S', 'no-such-version', '-C', '/dev/null']);
   });
 
+  test('--show-exports and --dump-modversions of module files', () => {
+    const kernel = join(root, 'lib/modules', version, 'kernel');
+    const files = [
+      join(kernel, 'fs/jbd2/jbd2.ko'), // __crc_ symbols: .symtab order
+      join(kernel, 'fs/ext4/ext4.ko'), // exports nothing
+      join(kernel, 'drivers/usb/core/usbcore.ko'),
+      join(repo, 'fixtures/modules/kmodkit_test.ko'),
+      join(repo, 'fixtures/modules/kmodkit_test.ko.xz'),
+      join(repo, 'fixtures/modules/kmodkit_test-stripped.ko'),
+      join(repo, 'fixtures/modules/kmodkit_dep.ko'),
+      join(repo, 'fixtures/modules/README.md'), // not ELF
+      join(work, 'no-such-file.ko'),
+    ];
+    for (const file of files) {
+      for (const option of [
+        '--show-exports',
+        '--dump-modversions',
+        '-a --show-exports',
+        '-q --dump-modversions',
+      ])
+        same([...option.split(' '), file]);
+    }
+  });
+
   test('MODPROBE_OPTIONS is read before the arguments', () => {
     same(['-d', root, '-S', version, 'dummy'], {
       ...process.env,

@@ -293,12 +293,15 @@ export async function modprobe(argv: readonly string[], ctx: CommandContext): Pr
       ctx.stdout(result);
       return 0;
     }
-    if (verbose >= 2) {
-      const what = result.errno === 'ENOENT' ? 'not found.' : undefined;
+    // LOG(): FATAL, or WARNING with -a; shown up to the verbosity.
+    const priority = logPriority ?? 2;
+    if (priority <= verbose) {
+      const level = priority === 2 ? 'FATAL' : 'WARNING';
+      const what = showModversions ? 'modversions' : 'symbols';
       ctx.stderr(
-        what !== undefined
-          ? `${ctx.program}: FATAL: Module ${args[0]} ${what}\n`
-          : `${ctx.program}: FATAL: could not get ${showModversions ? 'modversions' : 'symbols'} of ${args[0]}: ${strerror(result.errno)}\n`,
+        result.found
+          ? `${ctx.program}: ${level}: could not get ${what} of ${args[0]}: ${strerror(result.errno)}\n`
+          : `${ctx.program}: ${level}: Module ${args[0]} not found.\n`,
       );
     }
     return 1;
