@@ -47,12 +47,21 @@ describe('kmodkit', () => {
       expect(await run([flag])).toEqual({ status: 0, stdout: `kmodkit ${version}\n`, stderr: '' });
   });
 
-  test('--help lists modinfo and only the commands that exist', async () => {
+  test('--help lists modinfo, modprobe and only the commands that exist', async () => {
     const { status, stdout } = await run(['--help']);
     expect(status).toBe(0);
     expect(stdout).toMatch(/^ {2}modinfo /m);
-    for (const later of ['insmod', 'rmmod', 'lsmod', 'modprobe', 'depmod'])
+    expect(stdout).toMatch(/^ {2}modprobe /m);
+    for (const later of ['insmod', 'rmmod', 'lsmod', 'depmod'])
       expect(stdout).not.toMatch(new RegExp(`^ {2}${later} `, 'm'));
+  });
+
+  test('a link named modprobe runs kmodkit modprobe', async () => {
+    const { status, stdout } = await run(['--help'], '/usr/local/sbin/modprobe');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Usage:\n\tmodprobe \[options\] \[-i\] \[-b\] modulename\n/);
+    const missing = await run([], 'modprobe');
+    expect(missing).toMatchObject({ status: 1, stderr: 'modprobe: ERROR: missing parameters. See -h.\n' });
   });
 
   test('no command or an unknown one: the help on stderr, exit status 1', async () => {
