@@ -26,6 +26,8 @@ export interface OptionDoc {
   readonly complete?: Completion;
   /** Accepted, but left out of `--help` (kmod's undocumented and deprecated options). */
   readonly hidden?: boolean;
+  /** How `--help` shows it, where kmod's help differs from the option (`-i, --ignore-remove`, `-w, --wait <MSEC>`). */
+  readonly signature?: string;
   /** Only the short form exists (insmod's `-f`): `long` is then the option's name in the table. */
   readonly shortOnly?: boolean;
 }
@@ -50,6 +52,8 @@ export interface CommandSpec {
   readonly examples: readonly Example[];
   /** Text between the usage lines and the options in `--help` (kmod's depmod has some). */
   readonly helpIntro?: string;
+  /** The long names in the order `--help` lists them, where kmod's help differs from getopt's table. */
+  readonly helpOrder?: readonly string[];
   /** The column option help starts at in `--help`; kmod's tools differ (modprobe 28, insmod 18). */
   readonly helpWidth?: number;
   /** The man page's EXIT STATUS. */
@@ -70,6 +74,7 @@ export function optionTable(spec: CommandSpec): OptionTable {
 
 /** `-F, --field=FIELD` as kmod's help writes an option. */
 export function optionSignature(o: OptionDoc): string {
+  if (o.signature !== undefined) return o.signature;
   if (o.shortOnly) return `-${o.short}${o.value === undefined ? '' : ` ${o.value}`}`;
   const long = `--${o.long}${o.value === undefined ? '' : `=${o.value}`}`;
   return o.short === undefined ? `    ${long}` : `-${o.short}, ${long}`;
@@ -79,4 +84,12 @@ export function optionSignature(o: OptionDoc): string {
 export function optionNames(o: OptionDoc): string[] {
   if (o.shortOnly) return [`-${o.short}`];
   return o.short === undefined ? [`--${o.long}`] : [`-${o.short}`, `--${o.long}`];
+}
+
+/** The options `--help` and the man page list, in their order. */
+export function listedOptions(spec: CommandSpec): OptionDoc[] {
+  const visible = spec.options.filter((o) => !o.hidden);
+  const order = spec.helpOrder;
+  if (order === undefined) return visible;
+  return [...visible].sort((a, b) => order.indexOf(a.long) - order.indexOf(b.long));
 }

@@ -1,5 +1,5 @@
 /** A command's `--help`, from its spec, laid out as kmod's tools lay theirs out (`tools/modprobe.c: help`). */
-import { type CommandSpec, optionSignature } from './command-spec.js';
+import { type CommandSpec, listedOptions, optionSignature } from './command-spec.js';
 
 /** kmod's modinfo and modprobe pad `-F, --field=FIELD` to this width before the option's help. */
 const SIGNATURE_WIDTH = 28;
@@ -14,18 +14,22 @@ export function helpText(spec: CommandSpec, program: string): string {
   let out = 'Usage:\n';
   for (const u of spec.usage) out += `\t${program}${u === '' ? '' : ` ${u}`}\n`;
   if (spec.helpIntro !== undefined) out += `\n${spec.helpIntro}\n\n`;
-  let group: string | undefined;
-  for (const o of spec.options) {
-    if (o.hidden) continue;
+  // Options in their groups, in the order the groups first appear (getopt's order is the spec's).
+  const groups = new Map<string, CommandSpec['options'][number][]>();
+  for (const o of listedOptions(spec)) {
     const heading = o.group ?? 'Options';
-    if (heading !== group) {
-      out += `${group === undefined ? '' : '\n'}${heading}:\n`;
-      group = heading;
+    groups.set(heading, [...(groups.get(heading) ?? []), o]);
+  }
+  let first = true;
+  for (const [heading, options] of groups) {
+    out += `${first ? '' : '\n'}${heading}:\n`;
+    first = false;
+    for (const o of options) {
+      const signature = optionSignature(o);
+      const [line, ...rest] = o.help.split('\n');
+      out += `\t${signature.length < width ? signature.padEnd(width) : `${signature} `}${line}\n`;
+      for (const more of rest) out += `\t${' '.repeat(width)}${more}\n`;
     }
-    const signature = optionSignature(o);
-    const [first, ...rest] = o.help.split('\n');
-    out += `\t${signature.length < width ? signature.padEnd(width) : `${signature} `}${first}\n`;
-    for (const line of rest) out += `\t${' '.repeat(width)}${line}\n`;
   }
   if (spec.examples.length > 0) {
     out += '\nExamples:\n';

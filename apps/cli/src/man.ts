@@ -2,7 +2,7 @@
  * A man page per command (`kmodkit-modinfo(1)` …) in roff's man macros, from the same spec as `--help`.
  * No date in the header: pages are generated at build time and must come out the same everywhere.
  */
-import { type CommandSpec, optionSignature } from './command-spec.js';
+import { type CommandSpec, listedOptions, optionSignature } from './command-spec.js';
 
 /** Text as roff shows it literally: backslashes and hyphens escaped, no line starting a request. */
 function roff(text: string): string {
@@ -32,8 +32,7 @@ export function manPage(spec: CommandSpec, version: string, all: readonly Comman
   out += `.SH DESCRIPTION\n${paragraphs(spec.description)}`;
   out += `.PP\nThe same command runs when \\fBkmodkit\\fR is called by the name \\fB${roff(spec.name)}\\fR (a symlink).\n`;
   const groups = new Map<string, typeof spec.options>();
-  for (const o of spec.options) {
-    if (o.hidden) continue;
+  for (const o of listedOptions(spec)) {
     const g = o.group ?? 'Options';
     groups.set(g, [...(groups.get(g) ?? []), o]);
   }

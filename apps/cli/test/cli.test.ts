@@ -50,9 +50,16 @@ describe('kmodkit', () => {
   test('--help lists the commands that exist, and only those', async () => {
     const { status, stdout } = await run(['--help']);
     expect(status).toBe(0);
-    for (const command of ['depmod', 'insmod', 'lsmod', 'modinfo', 'rmmod'])
+    for (const command of ['check', 'depmod', 'insmod', 'lsmod', 'modinfo', 'modprobe', 'rmmod'])
       expect(stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
-    for (const later of ['modprobe']) expect(stdout).not.toMatch(new RegExp(`^ {2}${later} `, 'm'));
+  });
+
+  test('a link named modprobe runs kmodkit modprobe', async () => {
+    const { status, stdout } = await run(['--help'], '/usr/local/sbin/modprobe');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Usage:\n\tmodprobe \[options\] \[-i\] \[-b\] modulename\n/);
+    const missing = await run([], 'modprobe');
+    expect(missing).toMatchObject({ status: 1, stderr: 'modprobe: ERROR: missing parameters. See -h.\n' });
   });
 
   test('no command or an unknown one: the help on stderr, exit status 1', async () => {

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { difference, type Run } from './compare.js';
 import { fetchCorpus, modulesUnder, skipCorpus } from './corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,12 +33,6 @@ const fixtures = join(repo, 'fixtures/modules');
 
 const kmod = ['/usr/sbin/modinfo', '/sbin/modinfo', '/usr/bin/modinfo'].find((p) => existsSync(p));
 if (kmod === undefined && process.env.CI) throw new Error('kmod is not installed: apt-get install kmod');
-
-interface Run {
-  stdout: Buffer;
-  stderr: Buffer;
-  status: number | null;
-}
 
 /** kmod's modinfo, called `modinfo` (its messages start with argv[0]). */
 function runKmod(args: readonly string[], cwd = repo): Run {
@@ -52,27 +47,6 @@ function runKmod(args: readonly string[], cwd = repo): Run {
 function runOurs(args: readonly string[], cwd = repo): Run {
   const r = spawnSync(process.execPath, [bin, 'modinfo', ...args], { cwd, maxBuffer: 1 << 30 });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-/** A unified diff of two outputs, cut to `lines` lines (for failure messages). */
-function diff(a: Buffer, b: Buffer, lines = 40): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kmodkit-diff-'));
-  writeFileSync(join(dir, 'kmod'), a);
-  writeFileSync(join(dir, 'kmodkit'), b);
-  const r = spawnSync('diff', ['-u', '--text', 'kmod', 'kmodkit'], { cwd: dir, encoding: 'utf8' });
-  return r.stdout.split('\n').slice(0, lines).join('\n');
-}
-
-/** Where two runs differ, in words; '' if they do not. */
-function difference(expected: Run, actual: Run): string {
-  const problems: string[] = [];
-  if (expected.status !== actual.status)
-    problems.push(`exit status: kmod ${expected.status}, kmodkit ${actual.status}`);
-  if (!expected.stdout.equals(actual.stdout))
-    problems.push(`stdout differs:\n${diff(expected.stdout, actual.stdout)}`);
-  if (!expected.stderr.equals(actual.stderr))
-    problems.push(`stderr differs:\n${diff(expected.stderr, actual.stderr)}`);
-  return problems.join('\n');
 }
 
 /** Runs both tools over `args` and requires identical results; returns the run. */

@@ -92,6 +92,20 @@ describe.each(specs.map((s) => [s.name, s] as const))('%s', (name, spec) => {
   });
 });
 
+describe("kmod's own help", () => {
+  test.each(['modinfo', 'modprobe', 'insmod', 'rmmod', 'depmod'])(
+    "%s --help is kmod 30's, then the examples (and modinfo's --json line)",
+    async (name) => {
+      if (!haveTool(name)) return;
+      const kmod = spawnSync(name, ['--help'], { encoding: 'utf8' });
+      const ours = (await run([name, '--help'])).stdout
+        .replace(/\nExamples:\n[\s\S]*$/, '')
+        .replace(/\t {4}--json[^\n]*\n/, '');
+      expect(ours).toBe(kmod.stdout + kmod.stderr);
+    },
+  );
+});
+
 describe('generated files', () => {
   test('man/ and completions/ are what the specs give (the build wrote them)', () => {
     for (const [path, text] of docFiles(pkg.version))
@@ -129,7 +143,7 @@ describe('completion', () => {
 
   test('bash: commands, options, option values, operands', () => {
     if (!haveTool('bash')) return;
-    expect(bashComplete(['kmodkit', 'mod'])).toEqual(['modinfo']);
+    expect(bashComplete(['kmodkit', 'mod'])).toEqual(['modinfo', 'modprobe']);
     expect(bashComplete(['kmodkit', 'modinfo', '--fie'])).toEqual(['--field']);
     expect(bashComplete(['kmodkit', 'modinfo', '-F', 'verm'])).toEqual(['vermagic']);
     expect(bashComplete(['kmodkit', 'completion', ''])).toEqual(['bash', 'zsh']);

@@ -44,6 +44,32 @@ export {
   readLoadTarget,
 } from './load-target.js';
 export {
+  type ConfigAlias,
+  type ConfigEntry,
+  type ConfigSoftdep,
+  MODPROBE_CONFIG_PATHS,
+  type ModprobeConfig,
+  type ReadConfigOptions,
+  readModprobeConfig,
+} from './modprobe/config.js';
+export {
+  ModprobeContext,
+  type ModprobeContextOptions,
+  type ModprobeInitState,
+  ModprobeModule,
+} from './modprobe/context.js';
+export {
+  LOG_EMERG,
+  LOG_WARNING,
+  Modprobe,
+  ModprobeFatal,
+  type ModprobeIo,
+  type ModprobeSettings,
+  optionsFromArray,
+} from './modprobe/modprobe.js';
+export { formatSymbolCrcs } from './modprobe/module-symbols.js';
+export { formatConfig, formatIndexes } from './modprobe/show-config.js';
+export {
   aliasNormalize,
   type DeviceName,
   type ModuleDependencies,

@@ -30,6 +30,21 @@ export const depmodSpec: CommandSpec = {
   helpIntro:
     'If no arguments (except options) are given, "depmod -a" is assumed\n\ndepmod will output a dependency list suitable for the modprobe utility.',
   helpWidth: 21,
+  helpOrder: [
+    'all',
+    'quick',
+    'errsyms',
+    'show',
+    'symbol-prefix',
+    'config',
+    'verbose',
+    'warn',
+    'version',
+    'help',
+    'basedir',
+    'filesyms',
+    'symvers',
+  ],
   description: `Reads every module under /lib/modules/VERSION (or the FILES given) and writes the indexes modprobe and modinfo read: modules.dep, modules.alias, modules.symbols, modules.softdep, modules.devname, modules.builtin and their .bin tries, and modules.weakdep as kmod 33 writes it. The files are byte-identical to kmod 30's depmod; each is written to a temporary file and renamed, so a crash or a full disk never leaves a half-written index.
 
 depmod.d configuration (search, override, external, exclude) is read from /etc/depmod.d, /run/depmod.d, /usr/local/lib/depmod.d and /lib/depmod.d, or from -C. With -e and -E or -F, symbols no module or kernel export provides, and CRC mismatches, are reported as kmod reports them. On a terminal, a progress bar shows on stderr.`,
@@ -68,7 +83,13 @@ depmod.d configuration (search, override, external, exclude) is read from /etc/d
     { long: 'verbose', short: 'v', help: 'Enable verbose mode' },
     { long: 'show', short: 'n', help: 'Write the dependency file on stdout only' },
     { long: 'dry-run', hidden: true, help: 'Same as --show' },
-    { long: 'symbol-prefix', short: 'P', value: 'PREFIX', help: 'Architecture symbol prefix' },
+    {
+      long: 'symbol-prefix',
+      short: 'P',
+      value: 'PREFIX',
+      signature: '-P, --symbol-prefix',
+      help: 'Architecture symbol prefix',
+    },
     { long: 'warn', short: 'w', help: 'Warn on duplicates' },
     { long: 'map', short: 'm', hidden: true, help: 'deprecated, ignored' },
     { long: 'version', short: 'V', help: 'show version' },

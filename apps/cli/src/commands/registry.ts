@@ -7,6 +7,7 @@ import { depmod, depmodSpec } from './depmod.js';
 import { insmod, insmodSpec } from './insmod.js';
 import { lsmod, lsmodSpec } from './lsmod.js';
 import { modinfo, modinfoSpec } from './modinfo.js';
+import { modprobe, modprobeSpec } from './modprobe.js';
 import { rmmod, rmmodSpec } from './rmmod.js';
 
 export type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>;
@@ -24,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   insmod: { run: insmod, spec: insmodSpec },
   lsmod: { run: lsmod, spec: lsmodSpec },
   modinfo: { run: modinfo, spec: modinfoSpec },
+  modprobe: { run: modprobe, spec: modprobeSpec },
   rmmod: { run: rmmod, spec: rmmodSpec },
 };
 
