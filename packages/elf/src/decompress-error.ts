@@ -29,3 +29,8 @@ export function tooLarge(
   const message = `output would be ${size} bytes, more than the limit of ${maxSize}`;
   return decompressError(format, 'DECOMPRESS_TOO_LARGE', message, offset);
 }
+
+/** DECOMPRESS_CORRUPT for zstd, thrown: the one failure of the zstd frame, FSE, Huffman and block readers. */
+export function zstdCorrupt(message: string, offset: number): never {
+  throw decompressError('zstd', 'DECOMPRESS_CORRUPT', message, offset);
+}

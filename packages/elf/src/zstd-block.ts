@@ -3,7 +3,7 @@
  * and their execution into the frame's output, with libzstd's checks. The caller (`zstd.ts`) has
  * made room for the block's whole output.
  */
-import { decompressError } from './decompress-error.js';
+import { zstdCorrupt } from './decompress-error.js';
 import { buildFseTable, type FseTable, highBit, readFseDescription, rleFseTable } from './zstd-fse.js';
 import { decodeHuffmanLiterals, type HuffmanTable, readHuffmanTable } from './zstd-huffman.js';
 
@@ -29,10 +29,6 @@ export function newBlockState(literals: Uint8Array): BlockState {
     literals,
   };
 }
-
-const corrupt = (message: string, offset: number): never => {
-  throw decompressError('zstd', 'DECOMPRESS_CORRUPT', message, offset);
-};
 
 // The predefined distributions and the codes' baselines and extra bits (RFC 8878 3.1.1.3.2.2).
 // biome-ignore format: tables
@@ -82,7 +78,7 @@ export function decodeCompressedBlock(
 ): number {
   // Literals section header (RFC 8878 3.1.1.3.1.1).
   let pos = start;
-  if (pos >= end) corrupt('empty compressed block', start);
+  if (pos >= end) zstdCorrupt('empty compressed block', start);
   const b0 = src[pos]!;
   const litType = b0 & 3;
   const sizeFormat = (b0 >>> 2) & 3;
@@ -93,19 +89,19 @@ export function decodeCompressedBlock(
   if (litType < 2) {
     // Raw or RLE: 1, 2 or 3 header bytes.
     const headerSize = sizeFormat & 1 ? 2 + (sizeFormat >>> 1) : 1;
-    if (pos + headerSize > end) corrupt('truncated literals section header', pos);
+    if (pos + headerSize > end) zstdCorrupt('truncated literals section header', pos);
     if (headerSize === 1) litSize = b0 >>> 3;
     else if (headerSize === 2) litSize = (b0 >>> 4) | (src[pos + 1]! << 4);
     else litSize = (b0 >>> 4) | (src[pos + 1]! << 4) | (src[pos + 2]! << 12);
     pos += headerSize;
-    if (litSize > limit) corrupt(`${litSize} literals in a block of at most ${limit} bytes`, start);
+    if (litSize > limit) zstdCorrupt(`${litSize} literals in a block of at most ${limit} bytes`, start);
     if (litType === 0) {
-      if (pos + litSize > end) corrupt('truncated raw literals', pos);
+      if (pos + litSize > end) zstdCorrupt('truncated raw literals', pos);
       lit = src;
       litAt = pos;
       pos += litSize;
     } else {
-      if (pos >= end) corrupt('truncated RLE literals', pos);
+      if (pos >= end) zstdCorrupt('truncated RLE literals', pos);
       lit = state.literals;
       lit.fill(src[pos]!, 0, litSize);
       pos += 1;
@@ -113,7 +109,7 @@ export function decodeCompressedBlock(
   } else {
     // Compressed or treeless: 3, 4 or 5 header bytes, regenerated and compressed sizes.
     const headerSize = sizeFormat < 2 ? 3 : sizeFormat + 2;
-    if (pos + headerSize > end) corrupt('truncated literals section header', pos);
+    if (pos + headerSize > end) zstdCorrupt('truncated literals section header', pos);
     const v = (b0 | (src[pos + 1]! << 8) | (src[pos + 2]! << 16) | (src[pos + 3]! << 24)) >>> 0;
     let compressed: number;
     if (headerSize === 3) {
@@ -127,9 +123,9 @@ export function decodeCompressedBlock(
       compressed = (v >>> 22) | (src[pos + 4]! << 10);
     }
     pos += headerSize;
-    if (litSize > limit) corrupt(`${litSize} literals in a block of at most ${limit} bytes`, start);
+    if (litSize > limit) zstdCorrupt(`${litSize} literals in a block of at most ${limit} bytes`, start);
     const streamsEnd = pos + compressed;
-    if (streamsEnd > end) corrupt('truncated Huffman literals', pos);
+    if (streamsEnd > end) zstdCorrupt('truncated Huffman literals', pos);
     let table = state.huffman;
     if (litType === 2) {
       const read = readHuffmanTable(src, pos, streamsEnd);
@@ -137,7 +133,7 @@ export function decodeCompressedBlock(
       state.huffman = table;
       pos = read.end;
     } else if (!table) {
-      corrupt('treeless literals without a previous Huffman table', start);
+      zstdCorrupt('treeless literals without a previous Huffman table', start);
     }
     lit = state.literals;
     decodeHuffmanLiterals(src, pos, streamsEnd, lit, litSize, sizeFormat !== 0, table!);
@@ -146,28 +142,28 @@ export function decodeCompressedBlock(
   litEnd = litAt + litSize;
 
   // Sequences section header (RFC 8878 3.1.1.3.2.1).
-  if (pos >= end) corrupt('truncated sequences section header', pos);
+  if (pos >= end) zstdCorrupt('truncated sequences section header', pos);
   let nbSeq = src[pos++]!;
   if (nbSeq === 0) {
     // ZSTD_decodeSeqHeaders: nothing may follow a count of zero.
-    if (pos !== end) corrupt('bytes after an empty sequences section', pos);
-    if (litSize > limit) corrupt('block output larger than its maximum', start);
+    if (pos !== end) zstdCorrupt('bytes after an empty sequences section', pos);
+    if (litSize > limit) zstdCorrupt('block output larger than its maximum', start);
     copyBytes(lit, litAt, out, op, litSize);
     return op + litSize;
   }
   if (nbSeq >= 128) {
     if (nbSeq === 255) {
-      if (pos + 2 > end) corrupt('truncated sequences section header', pos);
+      if (pos + 2 > end) zstdCorrupt('truncated sequences section header', pos);
       nbSeq = src[pos]! + (src[pos + 1]! << 8) + 0x7f00;
       pos += 2;
     } else {
-      if (pos >= end) corrupt('truncated sequences section header', pos);
+      if (pos >= end) zstdCorrupt('truncated sequences section header', pos);
       nbSeq = ((nbSeq - 128) << 8) + src[pos++]!;
     }
   }
-  if (pos >= end) corrupt('truncated sequences section header', pos);
+  if (pos >= end) zstdCorrupt('truncated sequences section header', pos);
   const modes = src[pos]!;
-  if (modes & 3) corrupt('reserved bits of the symbol compression modes are set', pos);
+  if (modes & 3) zstdCorrupt('reserved bits of the symbol compression modes are set', pos);
   pos++;
   const table = (
     mode: number,
@@ -180,9 +176,9 @@ export function decodeCompressedBlock(
       case 0:
         return predefined;
       case 1: {
-        if (pos >= end) corrupt('truncated RLE symbol', pos);
+        if (pos >= end) zstdCorrupt('truncated RLE symbol', pos);
         const symbol = src[pos]!;
-        if (symbol > maxSymbol) corrupt(`RLE symbol ${symbol} is above ${maxSymbol}`, pos);
+        if (symbol > maxSymbol) zstdCorrupt(`RLE symbol ${symbol} is above ${maxSymbol}`, pos);
         pos++;
         return rleFseTable(symbol);
       }
@@ -193,7 +189,7 @@ export function decodeCompressedBlock(
         return built;
       }
       default:
-        return previous ?? corrupt('repeat mode without a previous table', pos);
+        return previous ?? zstdCorrupt('repeat mode without a previous table', pos);
     }
   };
   const llt = table(modes >>> 6, PREDEFINED_LL, state.literalLengths, LL_MAX, 9);
@@ -204,7 +200,7 @@ export function decodeCompressedBlock(
   state.matchLengths = mlt;
 
   // The sequences' backward bitstream (RFC 8878 3.1.1.3.2.2): it ends with a 1-bit end mark.
-  if (pos >= end || src[end - 1] === 0) corrupt('sequences bitstream has no end mark', end - 1);
+  if (pos >= end || src[end - 1] === 0) zstdCorrupt('sequences bitstream has no end mark', end - 1);
   const bs = src.subarray(pos, end);
   let bitPos = bs.length * 8 - 8 + highBit(bs[bs.length - 1]!);
   // Up to 25 bits below bitPos; past the start of the stream the bits are zeros (refused at the end).
@@ -270,12 +266,15 @@ export function decodeCompressedBlock(
       of = ofNext[of]! + read(ofBits[of]!);
     }
     // Execution (RFC 8878 3.1.1.4): the literals, then the match, all inside the block's room.
-    if (litAt + literalLength > litEnd) corrupt('a sequence uses more literals than the block has', start);
-    if (op + literalLength + matchLength > blockEnd) corrupt('block output larger than its maximum', start);
+    if (litAt + literalLength > litEnd)
+      zstdCorrupt('a sequence uses more literals than the block has', start);
+    if (op + literalLength + matchLength > blockEnd)
+      zstdCorrupt('block output larger than its maximum', start);
     copyBytes(lit, litAt, out, op, literalLength);
     litAt += literalLength;
     op += literalLength;
-    if (offset > op - frameStart) corrupt(`match offset ${offset} is before the start of the frame`, start);
+    if (offset > op - frameStart)
+      zstdCorrupt(`match offset ${offset} is before the start of the frame`, start);
     let from = op - offset;
     if (offset >= matchLength && matchLength > 32) {
       out.copyWithin(op, from, from + matchLength);
@@ -284,9 +283,9 @@ export function decodeCompressedBlock(
       for (const stop = op + matchLength; op < stop; ) out[op++] = out[from++]!;
     }
   }
-  if (bitPos !== 0) corrupt('sequences bitstream does not end with the last sequence', pos);
+  if (bitPos !== 0) zstdCorrupt('sequences bitstream does not end with the last sequence', pos);
   const rest = litEnd - litAt;
-  if (op + rest > blockEnd) corrupt('block output larger than its maximum', start);
+  if (op + rest > blockEnd) zstdCorrupt('block output larger than its maximum', start);
   copyBytes(lit, litAt, out, op, rest);
   return op + rest;
 }

@@ -3,7 +3,7 @@
  * walked without decoding anything. The decoder (`zstd.ts`) and the Node side (which hands whole
  * frames to the system's libzstd) both use {@link zstdFrames}, so there is one reading of it.
  */
-import { decompressError } from './decompress-error.js';
+import { zstdCorrupt } from './decompress-error.js';
 
 /** Zstandard frame magic 0xFD2FB528, stored little-endian (RFC 8878 3.1.1). */
 export const ZSTD_MAGIC = Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd);
@@ -74,10 +74,6 @@ export interface ZstdSkippableFrame {
   readonly dataSize: number;
 }
 
-const fail = (message: string, offset: number): never => {
-  throw decompressError('zstd', 'DECOMPRESS_CORRUPT', message, offset);
-};
-
 function u32le(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
@@ -101,7 +97,7 @@ export function zstdFrames(bytes: Uint8Array): (ZstdFrame | ZstdSkippableFrame)[
   let pos = 0;
   while (pos < bytes.length) {
     if (bytes.length - pos < 4) {
-      if (!isMagicPrefix(bytes.subarray(pos))) fail('not a zstd frame', pos);
+      if (!isMagicPrefix(bytes.subarray(pos))) zstdCorrupt('not a zstd frame', pos);
       const kind = bytes[pos] === ZSTD_MAGIC[0] ? 'zstd' : 'skippable';
       frames.push(kind === 'zstd' ? cutFrame(pos, bytes.length) : cutSkippable(bytes, pos));
       break;
@@ -116,7 +112,7 @@ export function zstdFrames(bytes: Uint8Array): (ZstdFrame | ZstdSkippableFrame)[
       frames.push(frame);
       pos = frame.end;
     } else {
-      fail('not a zstd frame', pos);
+      zstdCorrupt('not a zstd frame', pos);
     }
   }
   return frames;
@@ -159,7 +155,7 @@ function zstdFrame(bytes: Uint8Array, offset: number): ZstdFrame {
   const descriptor = bytes[pos++]!;
   const fcsFlag = descriptor >>> 6;
   const singleSegment = (descriptor & 0x20) !== 0;
-  if (descriptor & 0x08) fail('reserved bit of the frame header descriptor is set', pos - 1);
+  if (descriptor & 0x08) zstdCorrupt('reserved bit of the frame header descriptor is set', pos - 1);
   const hasChecksum = (descriptor & 0x04) !== 0;
   const dictIdSize = [0, 1, 2, 4][descriptor & 3]!;
   const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : 1 << fcsFlag;
@@ -187,7 +183,7 @@ function zstdFrame(bytes: Uint8Array, offset: number): ZstdFrame {
   while (pos + 3 <= bytes.length) {
     const header = bytes[pos]! | (bytes[pos + 1]! << 8) | (bytes[pos + 2]! << 16);
     const type = (header >>> 1) & 3;
-    if (type === BLOCK_RESERVED) fail('reserved block type', pos);
+    if (type === BLOCK_RESERVED) zstdCorrupt('reserved block type', pos);
     const size = header >>> 3;
     const last = (header & 1) !== 0;
     blocks.push({ offset: pos, type: type as 0 | 1 | 2, size, last });

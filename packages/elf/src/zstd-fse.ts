@@ -3,7 +3,7 @@
  * counts) and the decoding table built from it, as libzstd's `FSE_readNCount` and
  * `FSE_buildDTable` make them.
  */
-import { decompressError } from './decompress-error.js';
+import { zstdCorrupt } from './decompress-error.js';
 
 /** A decoding table: for each state, its symbol, how many bits to read, and the next state's base. */
 export interface FseTable {
@@ -13,10 +13,6 @@ export interface FseTable {
   readonly nbBits: Uint8Array;
   readonly newState: Uint16Array;
 }
-
-const corrupt = (message: string, offset: number): never => {
-  throw decompressError('zstd', 'DECOMPRESS_CORRUPT', message, offset);
-};
 
 /** Position of the highest set bit of `v` > 0. */
 export function highBit(v: number): number {
@@ -36,7 +32,7 @@ export function readFseDescription(
   maxLog: number,
 ): { norm: Int16Array; log: number; end: number } {
   const start = pos;
-  if (pos >= end) corrupt('truncated FSE table description', pos);
+  if (pos >= end) zstdCorrupt('truncated FSE table description', pos);
   // Bits are read little-endian from the start; bytes past `end` read as zero and are refused below.
   const bit = (at: number) => {
     const i = start + (at >>> 3);
@@ -48,7 +44,7 @@ export function readFseDescription(
     return v;
   };
   const log = (src[pos]! & 15) + 5;
-  if (log > maxLog) corrupt(`FSE accuracy log ${log} is above ${maxLog}`, pos);
+  if (log > maxLog) zstdCorrupt(`FSE accuracy log ${log} is above ${maxLog}`, pos);
   let at = 4;
   let remaining = (1 << log) + 1;
   let threshold = 1 << log;
@@ -67,7 +63,7 @@ export function readFseDescription(
         n0 += repeat;
         if (n0 > maxSymbol + 1) break;
       }
-      if (n0 > maxSymbol) corrupt('FSE table description has too many symbols', start + (at >>> 3));
+      if (n0 > maxSymbol) zstdCorrupt('FSE table description has too many symbols', start + (at >>> 3));
       symbol = n0; // the skipped symbols keep their count of 0
     }
     const max = 2 * threshold - 1 - remaining;
@@ -92,9 +88,9 @@ export function readFseDescription(
     }
     if (symbol > maxSymbol) break;
   }
-  if (remaining !== 1) corrupt('FSE table description does not add up', start);
+  if (remaining !== 1) zstdCorrupt('FSE table description does not add up', start);
   const length = (at + 7) >>> 3;
-  if (start + length > end) corrupt('truncated FSE table description', end);
+  if (start + length > end) zstdCorrupt('truncated FSE table description', end);
   return { norm, log, end: start + length };
 }
 
@@ -124,7 +120,7 @@ export function buildFseTable(norm: Int16Array, log: number, offset: number): Fs
       while (position > high);
     }
   }
-  if (position !== 0) corrupt('FSE table description does not fill the table', offset);
+  if (position !== 0) zstdCorrupt('FSE table description does not fill the table', offset);
   for (let u = 0; u < size; u++) {
     const state = next[symbol[u]!]!++;
     const n = log - highBit(state);

@@ -2,7 +2,7 @@
  * Huffman-coded literals of Zstandard (RFC 8878 4.2): the tree description (weights, direct or
  * FSE-compressed) and the streams, with libzstd's checks (`HUF_readStats`, `HUF_decompress1X/4X`).
  */
-import { decompressError } from './decompress-error.js';
+import { zstdCorrupt } from './decompress-error.js';
 import { buildFseTable, highBit, readFseDescription } from './zstd-fse.js';
 
 /** A decoding table indexed by the next `maxBits` bits of the stream. */
@@ -15,10 +15,6 @@ export interface HuffmanTable {
 /** HUF_TABLELOG_MAX: the deepest tree libzstd decodes. */
 const HUFFMAN_MAX_BITS = 12;
 
-const corrupt = (message: string, offset: number): never => {
-  throw decompressError('zstd', 'DECOMPRESS_CORRUPT', message, offset);
-};
-
 /**
  * Reads the weights of FSE-compressed form (RFC 8878 4.2.1.2): two interleaved states over one
  * backward bitstream, until it overflows; at most 255 weights (the 256th is implied).
@@ -28,7 +24,7 @@ function fseWeights(src: Uint8Array, pos: number, end: number, out: Uint8Array):
   const table = buildFseTable(desc.norm, desc.log, pos);
   const stream = src.subarray(desc.end, end);
   const n = stream.length;
-  if (n === 0 || stream[n - 1] === 0) corrupt('Huffman weight stream has no end mark', end - 1);
+  if (n === 0 || stream[n - 1] === 0) zstdCorrupt('Huffman weight stream has no end mark', end - 1);
   let bitPos = n * 8 - 8 + highBit(stream[n - 1]!);
   // Reads `bits` below bitPos; past the start of the stream the bits are zeros (its overflow ends it).
   const read = (bits: number) => {
@@ -42,14 +38,14 @@ function fseWeights(src: Uint8Array, pos: number, end: number, out: Uint8Array):
   let s2 = read(table.log);
   let count = 0;
   for (;;) {
-    if (count > 253) corrupt('more than 255 Huffman weights', pos);
+    if (count > 253) zstdCorrupt('more than 255 Huffman weights', pos);
     out[count++] = table.symbol[s1]!;
     s1 = table.newState[s1]! + read(table.nbBits[s1]!);
     if (bitPos < 0) {
       out[count++] = table.symbol[s2]!;
       break;
     }
-    if (count > 253) corrupt('more than 255 Huffman weights', pos);
+    if (count > 253) zstdCorrupt('more than 255 Huffman weights', pos);
     out[count++] = table.symbol[s2]!;
     s2 = table.newState[s2]! + read(table.nbBits[s2]!);
     if (bitPos < 0) {
@@ -69,19 +65,19 @@ export function readHuffmanTable(
   pos: number,
   end: number,
 ): { table: HuffmanTable; end: number } {
-  if (pos >= end) corrupt('truncated Huffman tree description', pos);
+  if (pos >= end) zstdCorrupt('truncated Huffman tree description', pos);
   const header = src[pos]!;
   const weights = new Uint8Array(256);
   let count: number;
   let after: number;
   if (header < 128) {
     after = pos + 1 + header;
-    if (after > end) corrupt('truncated Huffman tree description', pos);
+    if (after > end) zstdCorrupt('truncated Huffman tree description', pos);
     count = fseWeights(src, pos + 1, after, weights);
   } else {
     count = header - 127;
     after = pos + 1 + ((count + 1) >>> 1);
-    if (after > end) corrupt('truncated Huffman tree description', pos);
+    if (after > end) zstdCorrupt('truncated Huffman tree description', pos);
     for (let i = 0; i < count; i++) {
       const byte = src[pos + 1 + (i >>> 1)]!;
       weights[i] = i & 1 ? byte & 15 : byte >>> 4;
@@ -91,20 +87,20 @@ export function readHuffmanTable(
   let total = 0;
   for (let i = 0; i < count; i++) {
     const w = weights[i]!;
-    if (w > HUFFMAN_MAX_BITS) corrupt(`Huffman weight ${w} is above ${HUFFMAN_MAX_BITS}`, pos);
+    if (w > HUFFMAN_MAX_BITS) zstdCorrupt(`Huffman weight ${w} is above ${HUFFMAN_MAX_BITS}`, pos);
     rank[w]!++;
     total += (1 << w) >>> 1;
   }
-  if (total === 0) corrupt('Huffman weights are all zero', pos);
+  if (total === 0) zstdCorrupt('Huffman weights are all zero', pos);
   const maxBits = highBit(total) + 1;
-  if (maxBits > HUFFMAN_MAX_BITS) corrupt(`Huffman tree is ${maxBits} bits deep`, pos);
+  if (maxBits > HUFFMAN_MAX_BITS) zstdCorrupt(`Huffman tree is ${maxBits} bits deep`, pos);
   const rest = (1 << maxBits) - total;
-  if (rest & (rest - 1)) corrupt('Huffman weights do not make a complete tree', pos);
+  if (rest & (rest - 1)) zstdCorrupt('Huffman weights do not make a complete tree', pos);
   const last = highBit(rest) + 1;
   weights[count++] = last;
   rank[last]!++;
   // HUF_readStats: a complete tree has an even number (at least 2) of the longest codes.
-  if (rank[1]! < 2 || rank[1]! & 1) corrupt('Huffman weights do not make a valid tree', pos);
+  if (rank[1]! < 2 || rank[1]! & 1) zstdCorrupt('Huffman weights do not make a valid tree', pos);
   const size = 1 << maxBits;
   const symbol = new Uint8Array(size);
   const nbBits = new Uint8Array(size);
@@ -140,7 +136,7 @@ function decodeStream(
   count: number,
   t: HuffmanTable,
 ): void {
-  if (end <= start || src[end - 1] === 0) corrupt('Huffman stream has no end mark', end - 1);
+  if (end <= start || src[end - 1] === 0) zstdCorrupt('Huffman stream has no end mark', end - 1);
   const stream = src.subarray(start, end);
   const max = t.maxBits;
   const mask = (1 << max) - 1;
@@ -161,7 +157,7 @@ function decodeStream(
     out[op++] = symbol[v]!;
     bitPos -= nbBits[v]!;
   }
-  if (bitPos !== 0) corrupt('Huffman stream does not end where its literals do', start);
+  if (bitPos !== 0) zstdCorrupt('Huffman stream does not end where its literals do', start);
 }
 
 /**
@@ -182,7 +178,7 @@ export function decodeHuffmanLiterals(
     return;
   }
   // HUF_decompress4X: a jump table and a byte per stream, and at least 6 literals.
-  if (end - start < 10 || count < 6) corrupt('four Huffman streams without room for them', start);
+  if (end - start < 10 || count < 6) zstdCorrupt('four Huffman streams without room for them', start);
   const s1 = src[start]! | (src[start + 1]! << 8);
   const s2 = src[start + 2]! | (src[start + 3]! << 8);
   const s3 = src[start + 4]! | (src[start + 5]! << 8);
@@ -190,7 +186,7 @@ export function decodeHuffmanLiterals(
   const b = a + s1;
   const c = b + s2;
   const d = c + s3;
-  if (d >= end) corrupt('Huffman jump table points past the literals', start);
+  if (d >= end) zstdCorrupt('Huffman jump table points past the literals', start);
   const seg = Math.floor((count + 3) / 4);
   decodeStream(src, a, b, out, 0, seg, t);
   decodeStream(src, b, c, out, seg, seg, t);

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
+
 // Every exported type, by name: removing or renaming one fails the typecheck of this file.
-import type {
+export type {
   Compression,
   DecompressOptions,
   ElfErrorOptions,
@@ -28,36 +29,8 @@ import type {
   ZstdFrame,
   ZstdSkippableFrame,
 } from '../src/index.js';
-import * as api from '../src/index.js';
 
-type Exported = [
-  Compression,
-  DecompressOptions,
-  ElfErrorOptions,
-  ElfFile,
-  ElfHeader,
-  ElfSymbol,
-  ExportedSymbol,
-  ImportedSymbol,
-  KernelModule,
-  ModinfoEntry,
-  ModuleParam,
-  ModuleSignature,
-  ReadModuleOptions,
-  ReadSignatureOptions,
-  Relocation,
-  RelocationKind,
-  RelocationTarget,
-  Section,
-  SoftDeps,
-  SymbolTable,
-  SymbolVersion,
-  ThisModule,
-  ValidateOptions,
-  ZstdBlock,
-  ZstdFrame,
-  ZstdSkippableFrame,
-];
+import * as api from '../src/index.js';
 
 /** The public API of @kmodkit/elf, pinned: a change to it must change this list (and get a changeset). */
 test('the package entry exports exactly the public API', () => {
@@ -93,6 +66,4 @@ test('the package entry exports exactly the public API', () => {
     'symbolVisibilityName',
     'zstdFrames',
   ]);
-  const types: Exported['length'] = 26;
-  expect(types).toBe(26);
 });

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
+
 // Every exported type, by name: removing or renaming one fails the typecheck of this file.
-import type {
+export type {
   Arg,
   ArgIssue,
   CmdlineModuleOption,
@@ -18,26 +19,8 @@ import type {
   ScalarValue,
   Validation,
 } from '../src/index.js';
-import * as api from '../src/index.js';
 
-type Exported = [
-  Arg,
-  ArgIssue,
-  CmdlineModuleOption,
-  CmdlineModuleOptions,
-  DeclaredParam,
-  ModprobeOptionsLine,
-  ModprobeParams,
-  ModprobeSources,
-  ParamErrno,
-  ParamErrorCode,
-  ParamType,
-  ParamValue,
-  ParsedArgs,
-  ScalarTypeName,
-  ScalarValue,
-  Validation,
-];
+import * as api from '../src/index.js';
 
 /** The public API of @kmodkit/params, pinned: a change to it must change this list (and get a changeset). */
 test('the package entry exports exactly the public API', () => {
@@ -56,6 +39,4 @@ test('the package entry exports exactly the public API', () => {
     'parseValue',
     'validateArgs',
   ]);
-  const types: Exported['length'] = 16;
-  expect(types).toBe(16);
 });
