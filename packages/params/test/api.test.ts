@@ -25,6 +25,8 @@ import * as api from '../src/index.js';
 /** The public API of @kmodkit/params, pinned: a change to it must change this list (and get a changeset). */
 test('the package entry exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'KERNEL_PARAM_FL_HWPARAM',
+    'KERNEL_PARAM_FL_UNSAFE',
     'ParamError',
     'SCALAR_TYPES',
     'builtinModuleArgs',
