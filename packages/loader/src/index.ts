@@ -15,10 +15,12 @@ export {
   type OpenedModule,
   type OpenFailure,
   type OpenOptions,
+  openModule,
   openModuleBytes,
   openModuleFile,
+  openModules,
 } from './module-file.js';
-export { type CompressedKind, fastDecoder, loadDecompressors } from './node-decompress.js';
+export { type CompressedKind, loadDecompressors } from './node-decompress.js';
 export {
   type ChunkTask,
   type Helper,
