@@ -5,7 +5,7 @@
  */
 import { type KernelModule, kmodInfoList, type ModinfoEntry, readSignature } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
-import { type CompressedKind, openModuleFile } from '@kmodkit/loader';
+import { openModuleFile } from '@kmodkit/loader';
 import {
   formatHead,
   formatInfo,
@@ -184,19 +184,4 @@ function reportFileJson(path: string, raw: Uint8Array | undefined, report: { fai
 /** The paths of the jobs that are module files. */
 export function filePaths(jobs: readonly ModuleJob[]): string[] {
   return jobs.flatMap((job) => (job.kind === 'file' ? [job.path] : []));
-}
-
-/** The decoders the jobs' file names call for (`.ko.xz` …), to load before reporting. */
-export function decompressorsFor(jobs: readonly ModuleJob[]): CompressedKind[] {
-  return decompressorsForPaths(filePaths(jobs));
-}
-
-/** The decoders these file names call for. */
-export function decompressorsForPaths(paths: readonly string[]): CompressedKind[] {
-  const kinds = new Set<CompressedKind>();
-  for (const path of paths) {
-    if (path.endsWith('.xz')) kinds.add('xz');
-    else if (path.endsWith('.zst')) kinds.add('zstd');
-  }
-  return [...kinds];
 }

@@ -8,16 +8,19 @@ export class LoaderError extends Error {
   readonly path: string | undefined;
   readonly line: number | undefined;
   readonly offset: number | undefined;
+  /** For a module file kmod could not open: the errno kmod would report (`ENOEXEC`, `EINVAL` …). */
+  readonly errno: string | undefined;
 
   constructor(
     code: string,
     message: string,
-    options: { path?: string; line?: number; offset?: number; cause?: unknown } = {},
+    options: { path?: string; line?: number; offset?: number; errno?: string; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.path = options.path;
     this.line = options.line;
     this.offset = options.offset;
+    this.errno = options.errno;
   }
 }

@@ -83,8 +83,10 @@ export {
   type OpenedModule,
   type OpenFailure,
   type OpenOptions,
+  openModule,
   openModuleBytes,
   openModuleFile,
+  openModules,
 } from './module-file.js';
 export { type CompressedKind, fastDecoder, loadDecompressors } from './node-decompress.js';
 export {

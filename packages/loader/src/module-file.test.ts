@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { openModuleBytes, openModuleFile } from './module-file.js';
+import { openModule, openModuleBytes, openModuleFile, openModules } from './module-file.js';
 import { loadDecompressors } from './node-decompress.js';
 
 const fixtures = join(import.meta.dirname, '../../../fixtures/modules');
@@ -71,5 +71,32 @@ describe('openModuleFile: a module opened as kmod opens it', () => {
   test('openModuleBytes gives the same answer as the file', () => {
     const opened = openModuleBytes(plain);
     expect('module' in opened && opened.module.modinfo.length).toBeGreaterThan(3);
+  });
+});
+
+describe('openModule and openModules', () => {
+  test('openModule gives the module, or throws LoaderError with kmod errno', async () => {
+    const { module } = await openModule(join(fixtures, 'kmodkit_test.ko.zst'));
+    expect(module.modinfo.find((e) => e.key === 'name')?.value).toBe('kmodkit_test');
+    await expect(openModule('/bin/true')).rejects.toMatchObject({
+      name: 'LoaderError',
+      code: 'NO_MODINFO',
+      errno: 'ENOENT',
+    });
+    await expect(openModule('/nonexistent.ko')).rejects.toMatchObject({ code: 'ENOENT', errno: 'ENOENT' });
+  });
+
+  test('openModules yields each in order', async () => {
+    const names: string[] = [];
+    for await (const r of openModules([
+      join(fixtures, 'kmodkit_dep.ko'),
+      '/bin/true',
+      join(fixtures, 'kmodkit_test.ko.xz'),
+    ])) {
+      names.push(
+        'module' in r ? r.module.module.modinfo.find((e) => e.key === 'name')!.value : r.error.errno!,
+      );
+    }
+    expect(names).toEqual(['kmodkit_dep', 'ENOENT', 'kmodkit_test']);
   });
 });

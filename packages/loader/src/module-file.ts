@@ -14,7 +14,8 @@ import {
   kmodOpen,
   readModule,
 } from '@kmodkit/elf';
-import { fastDecoder } from './node-decompress.js';
+import { LoaderError } from './error.js';
+import { fastDecoder, loadDecompressors } from './node-decompress.js';
 
 /** ELF's e_ident: a file no longer than this is not ELF to kmod. */
 const E_IDENT_SIZE = 16;
@@ -183,4 +184,47 @@ function covered(offset: number, size: number, head: number, tail: number): bool
  */
 export function openModuleBytes(bytes: Uint8Array): OpenedModule | OpenFailure {
   return kmodOpen(bytes, { decode: (b, kind) => fastDecoder(kind)?.(b) });
+}
+
+/** A failure as a LoaderError: `code` as {@link OpenFailure}'s, `errno` kmod's, the path and offset. */
+function openError(path: string | Uint8Array, failure: OpenFailure): LoaderError {
+  const shown = typeof path === 'string' ? path : new TextDecoder().decode(path);
+  return new LoaderError(failure.code, `${shown}: ${failure.message}`, {
+    path: shown,
+    errno: failure.errno,
+    ...(failure.offset === undefined ? {} : { offset: failure.offset }),
+  });
+}
+
+/**
+ * Opens the module file at `path` as kmod does, with the native decoders loaded first; throws a
+ * LoaderError whose `errno` is kmod's (`ENOEXEC`, `EINVAL`, `ENOENT`, or the system's) and whose
+ * `code` says what went wrong. The module is valid until the next call that opens a module: its bytes
+ * live in a buffer reused from file to file (copy `module.bytes` to keep them).
+ */
+export async function openModule(
+  path: string | Uint8Array,
+  options: OpenOptions = {},
+): Promise<OpenedModule> {
+  await loadDecompressors(['xz', 'zstd']);
+  const opened = openModuleFile(path, options);
+  if ('module' in opened) return opened;
+  throw openError(path, opened);
+}
+
+/**
+ * Opens each module file in turn, in order: the module, or the LoaderError {@link openModule} would
+ * throw. Each module is valid until the next is taken. For a batch over both cores, see `runChunks`.
+ */
+export async function* openModules(
+  paths: Iterable<string | Uint8Array>,
+  options: OpenOptions = {},
+): AsyncGenerator<
+  { readonly path: string | Uint8Array } & ({ module: OpenedModule } | { error: LoaderError })
+> {
+  await loadDecompressors(['xz', 'zstd']);
+  for (const path of paths) {
+    const opened = openModuleFile(path, { sparse: options.sparse });
+    yield 'module' in opened ? { path, module: opened } : { path, error: openError(path, opened) };
+  }
 }

@@ -43,10 +43,10 @@ export async function loadDecompressors(kinds: Iterable<CompressedKind>): Promis
 async function loadDecompressor(kind: 'xz' | 'zstd'): Promise<void> {
   try {
     if (kind === 'xz') {
-      const xz = await systemXz();
+      const xz = systemXz();
       if (xz !== undefined) loaded.set('xz', xz);
     } else {
-      loaded.set('zstd', zstdDecoder((await systemZstd()) ?? (await wasmZstd())));
+      loaded.set('zstd', zstdDecoder(systemZstd() ?? (await wasmZstd())));
     }
   } catch {
     // Not available on this platform: @kmodkit/elf's decoder does the work.
@@ -66,10 +66,10 @@ const LZMA_BUF_ERROR = 10;
  * reused from call to call, sized from the last stream's index; the result is a view of it, valid
  * until the next call. Undefined when ffi-rs or liblzma is missing.
  */
-export async function systemXz(): Promise<((bytes: Uint8Array) => Uint8Array) | undefined> {
+export function systemXz(): ((bytes: Uint8Array) => Uint8Array) | undefined {
   let ffi: typeof import('ffi-rs');
   try {
-    ffi = await import('ffi-rs');
+    ffi = loadFfi();
     ffi.open({ library: 'liblzma', path: 'liblzma.so.5' });
   } catch {
     return undefined;
@@ -180,11 +180,11 @@ function xzLastStreamSize(bytes: Uint8Array): number | undefined {
  * into one buffer reused from call to call, and the result is a view of it, valid until the next call.
  * Undefined when ffi-rs (an optional dependency with prebuilt binaries) or libzstd is missing.
  */
-export async function systemZstd(): Promise<((bytes: Uint8Array) => Uint8Array) | undefined> {
+export function systemZstd(): ((bytes: Uint8Array) => Uint8Array) | undefined {
   let ffi: typeof import('ffi-rs');
   let dctx: JsExternal;
   try {
-    ffi = await import('ffi-rs');
+    ffi = loadFfi();
     ffi.open({ library: 'libzstd', path: 'libzstd.so.1' });
     // One decompression context for every file, as a streaming reader would keep: ZSTD_decompress
     // would make and free one per call (measured: 15% of the decoding time).
@@ -447,11 +447,32 @@ function zstdStream(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * The fast decoder for `kind`, if loaded; it returns undefined for input it leaves to @kmodkit/elf
- * and throws what the native decoder throws for corrupt input.
+ * ffi-rs, loaded synchronously on first use (it takes some 50 ms, which a run over plain `.ko` files
+ * never pays); throws when it is not installed.
+ */
+export function loadFfi(): typeof import('ffi-rs') {
+  ffiModule ??= createRequire(import.meta.url)('ffi-rs') as typeof import('ffi-rs');
+  return ffiModule;
+}
+let ffiModule: typeof import('ffi-rs') | undefined;
+
+/** The kinds whose native decoder was tried on demand (see {@link fastDecoder}). */
+const tried = new Set<CompressedKind>();
+
+/**
+ * The fast decoder for `kind` — the kind detected from the input's magic number. A native decoder not
+ * loaded yet is loaded now, synchronously (the WebAssembly zstd build only by {@link loadDecompressors},
+ * as it loads asynchronously). The decoder returns undefined for input it leaves to @kmodkit/elf and
+ * throws a LoaderError for corrupt input; undefined when there is none (@kmodkit/elf decodes).
  */
 export function fastDecoder(
   kind: CompressedKind,
 ): ((bytes: Uint8Array) => Uint8Array | undefined) | undefined {
+  const decode = loaded.get(kind);
+  if (decode !== undefined || tried.has(kind)) return decode;
+  tried.add(kind);
+  if (loading.has(kind)) return undefined; // an asynchronous load is under way
+  const native = kind === 'xz' ? systemXz() : kind === 'zstd' ? systemZstd() : undefined;
+  if (native !== undefined) loaded.set(kind, kind === 'zstd' ? zstdDecoder(native) : native);
   return loaded.get(kind);
 }

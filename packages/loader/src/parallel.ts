@@ -12,7 +12,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type CompressedKind, loadDecompressors } from './node-decompress.js';
+import { type CompressedKind, loadDecompressors, loadFfi } from './node-decompress.js';
 
 /** A task over chunks of jobs, runnable on this thread and, through its module, on a worker. */
 export interface ChunkTask<Job, Data, Result> {
@@ -62,6 +62,13 @@ export async function startWorker(
 ): Promise<Helper | undefined> {
   if (availableParallelism() < 2) return undefined;
   await loadDecompressors(decoders);
+  // ffi-rs 1.3 crashes the process (SIGSEGV) when a worker that loaded it exits and this thread never
+  // did: this thread loads it first, whether or not it decodes anything itself.
+  try {
+    loadFfi();
+  } catch {
+    // Not installed: neither thread will load it.
+  }
   const workerData: WorkerStart = { module: task.module.href, decoders };
   const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData });
   // Listened to from the start: a worker that fails while loading must not crash this thread.

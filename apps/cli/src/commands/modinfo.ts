@@ -9,15 +9,7 @@ import { release } from 'node:os';
 import { ModuleDirectory, type ModuleLocation, pathToModname, runChunks, startWorker } from '@kmodkit/loader';
 import { type CommandSpec, optionTable } from '../command-spec.js';
 import { helpText } from '../help.js';
-
-import {
-  decompressorsFor,
-  decompressorsForPaths,
-  filePaths,
-  type ModuleJob,
-  type ModuleReport,
-  type ReportStyle,
-} from '../modinfo-report.js';
+import { filePaths, type ModuleJob, type ModuleReport, type ReportStyle } from '../modinfo-report.js';
 import { modinfoTask } from '../modinfo-task.js';
 import { type CommandContext, toolOptions } from './context.js';
 
@@ -172,10 +164,7 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   const style: ReportStyle = { field, separator, json };
 
   // Many compressed module files: a worker thread starts loading now, while the operands are stat'ed.
-  const early =
-    byName || !worthAWorker(operands)
-      ? undefined
-      : await startWorker(modinfoTask, decompressorsForPaths(operands));
+  const early = byName || !worthAWorker(operands) ? undefined : await startWorker(modinfoTask, PREFETCH);
   // Each operand gives modules to report on, or kmod's message for it; operand order is kept.
   const jobs: ModuleJob[] = [];
   for (const operand of operands) {
@@ -220,14 +209,20 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   if (!worker) await early?.release();
   await runChunks(jobs, modinfoTask, emit, {
     data: style,
-    decoders: decompressorsFor(jobs),
     worker: worker ? (early ?? true) : false,
   });
   return failed ? 1 : 0;
 }
 
 /**
- * A worker pays off only for decompression. Starting one costs 50-100 ms (it loads the modules again)
+ * The native decoders a worker loads while this thread stats the operands. Only a head start: each
+ * file's decoder is chosen by its magic number, and one not loaded yet is loaded when first needed.
+ */
+const PREFETCH = ['xz', 'zstd'] as const;
+
+/**
+ * A worker pays off only for decompression (the names are only a guess at how many files are
+ * compressed; what each file is, its magic number says). Starting one costs 50-100 ms (it loads the modules again)
  * and each thread pays its own JIT warm-up: over Debian's 4023 plain `.ko` two threads took the same
  * wall time as one, and more CPU (measured on an idle machine and a loaded one). 64 compressed files
  * take longer than a start.

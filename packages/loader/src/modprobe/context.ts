@@ -4,7 +4,7 @@
  * alias — with its path and dependencies from modules.dep, its options, install and remove commands
  * and softdeps from the configuration, and the flags the probe walk sets on it.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { byteString, fnmatch, fromByteString as fromBytes } from '../fnmatch.js';
 import { aliasNormalize, type ModuleDirectory, modnameNormalize } from '../module-directory.js';
 import { readHolders, readInitState, readRefcnt } from '../sysfs.js';
