@@ -31,7 +31,7 @@ export function colourMessages(text: string): string {
 export interface Progress {
   /** `done` items are finished. */
   update(done: number): void;
-  /** Removes the bar. */
+  /** Removes the bar (once; later calls do nothing). */
   stop(): void;
 }
 
@@ -60,12 +60,14 @@ export function startProgress(
     colourOn(stream, env) ? cliProgress.Presets.shades_classic : cliProgress.Presets.legacy,
   );
   bar.start(total, 0);
+  let running = true;
   return {
     update(done) {
-      bar.update(done);
+      if (running) bar.update(done);
     },
     stop() {
-      bar.stop();
+      if (running) bar.stop();
+      running = false;
     },
   };
 }

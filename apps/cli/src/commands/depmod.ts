@@ -200,6 +200,7 @@ export async function depmod(argv: readonly string[], ctx: CommandContext): Prom
   }
   // The log level applies from here on, as kmod sets it once its library context exists.
   priority += verbose;
+  let progress: ReturnType<CommandContext['progress']> | undefined;
   try {
     const tree = await analyseModules({
       kernelVersion,
@@ -216,7 +217,12 @@ export async function depmod(argv: readonly string[], ctx: CommandContext): Prom
       ...(verbose > 0 ? { show: (text: string) => ctx.stdout(text) } : {}),
       loadDecoder: loadDepmodDecoder,
       workerUrl: DEPMOD_WORKER,
+      progress: (done, total) => {
+        progress ??= ctx.progress('depmod: reading modules', total);
+        progress.update(done);
+      },
     });
+    progress?.stop();
     const outputs = depmodOutputs(tree, { toStdout, warnDuplicates, log });
     if (toStdout) {
       for (const output of outputs) ctx.stdout(output.content());
@@ -224,6 +230,7 @@ export async function depmod(argv: readonly string[], ctx: CommandContext): Prom
     }
     return writeDepmodOutputs(tree, outputs, log) ? 0 : 1;
   } catch (e) {
+    progress?.stop();
     if (!(e instanceof LoaderError)) throw e;
     // Dependency cycles were reported as they were found; the rest is kmod's FATAL.
     if (e.code !== 'ECYCLE') say('fatal', `${e.message}\n`);

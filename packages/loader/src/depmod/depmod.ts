@@ -67,6 +67,8 @@ export interface DepmodOptions {
    * CPUs or more; none by default.
    */
   readonly workerUrl?: URL;
+  /** Called as modules are read: `done` of `total` (for a progress bar). */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /** A compressed module's kind, by extension. */
@@ -252,6 +254,7 @@ export async function analyseModules(options: DepmodOptions): Promise<DepmodTree
     modules.map((m) => m.path),
     decoder,
     options.workerUrl === undefined ? undefined : { url: options.workerUrl, kinds },
+    options.progress,
   );
   data.forEach((d, i) => {
     if ('errno' in d) {

@@ -65,8 +65,14 @@ export async function readDepmodModules(
   paths: readonly string[],
   decoder?: ModuleDecoder,
   worker?: DepmodWorkerSpec,
+  progress?: (done: number, total: number) => void,
 ): Promise<DepmodModuleResult[]> {
   const results: (DepmodModuleResult | undefined)[] = new Array(paths.length);
+  let done = 0;
+  const got = (n: number) => {
+    done += n;
+    progress?.(done, paths.length);
+  };
   const counter = new Int32Array(new SharedArrayBuffer(4));
   let helper: Worker | undefined;
   let finished: Promise<void> = Promise.resolve();
@@ -80,6 +86,7 @@ export async function readDepmodModules(
           chunk.forEach((r, k) => {
             results[start + k] = r;
           });
+          got(chunk.length);
         });
         started.on('error', () => {});
         started.on('exit', () => resolve());
@@ -92,6 +99,7 @@ export async function readDepmodModules(
     chunk.forEach((r, k) => {
       results[start + k] = r;
     });
+    got(chunk.length);
   });
   if (helper !== undefined) await finished;
   // What a failed worker left undone.
