@@ -518,9 +518,11 @@ describe.skipIf(!HAVE_KMOD || skipCorpus)("kmodkit depmod = kmod 30 depmod: Debi
         const child = spawn(process.execPath, [bin, 'depmod', '-b', roots.kmodkit, spec.version], {
           stdio: 'ignore',
         });
+        // Listened for from the start: a run that ends before the kill must not be waited for forever.
+        const exited = new Promise((r) => child.on('exit', r));
         await new Promise((r) => setTimeout(r, delay));
         child.kill('SIGKILL');
-        await new Promise((r) => child.on('exit', r));
+        await exited;
         const now = indexes(roots.kmodkit, spec.version);
         for (const name of INDEX_FILES) {
           const bytes = now.get(name)!;
@@ -532,7 +534,7 @@ describe.skipIf(!HAVE_KMOD || skipCorpus)("kmodkit depmod = kmod 30 depmod: Debi
         for (const name of readdirSync(out)) if (/\.\d+\.\d+\.\d+$/.test(name)) rmSync(join(out, name));
         for (const name of INDEX_FILES) writeFileSync(join(out, name), `old ${name}\n`);
       }
-    }, 120_000);
+    }, 600_000);
 
     test.skipIf(process.getuid?.() !== 0)(
       'a full file system: kmod-style error, exit 1, old indexes intact',

@@ -152,7 +152,7 @@ export async function modinfo(argv: readonly string[], ctx: CommandContext): Pro
   );
   if (typeof operands === 'number') return operands;
   if (operands.length === 0) {
-    ctx.stderr(`$ctx.program: ERROR: missing namespace or filename.\n`);
+    ctx.stderr(`${ctx.program}: ERROR: missing module or filename.\n`);
     return 1;
   }
 
