@@ -4,7 +4,8 @@
 # (the golden files) into fixtures/modules/. Safe to run again: it rebuilds everything, and with
 # the signing key cached under $KMODKIT_CACHE the outputs come out byte-for-byte the same.
 #
-# Env: KMODKIT_HEADERS_ABI=6.1.0-56  pin the headers ABI (default: 6.1.0-56, else newest 6.1.0-*)
+# Env: KMODKIT_HEADERS_ABI=6.1.0-NN  pin the headers ABI (default: scripts/kernel-abi.sh's, 6.1.0-56
+#                                   while Debian has it, else the newest 6.1.0-*)
 #      KMODKIT_CACHE=dir              cache dir (default ~/.cache/kmodkit); holds the signing key
 # Usage: scripts/build-fixtures.sh [--golden-only]
 set -euo pipefail
@@ -14,7 +15,6 @@ src=$repo/fixtures/src
 out=$repo/fixtures/modules
 golden=$out/golden
 cache=${KMODKIT_CACHE:-$HOME/.cache/kmodkit}
-preferred_abi=6.1.0-56
 
 log() { printf 'build-fixtures: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -51,14 +51,10 @@ fi
 # --- headers ABI --------------------------------------------------------------------------
 if [[ -n ${KMODKIT_HEADERS_ABI:-} ]]; then
   abi=$KMODKIT_HEADERS_ABI
-elif [[ -d /usr/src/linux-headers-$preferred_abi-amd64 ]] ||
-     apt-cache show "linux-headers-$preferred_abi-amd64" >/dev/null 2>&1; then
-  abi=$preferred_abi
 else
-  abi=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' |
-        awk '{print $1}' | sed -E 's/^linux-headers-(.*)-amd64$/\1/' | sort -V | tail -n1)
-  [[ -n $abi ]] || die "no linux-headers-6.1.0-*-amd64 package found (run apt-get update?)"
-  log "linux-headers-$preferred_abi-amd64 is not available; falling back to $abi"
+  # shellcheck source=scripts/kernel-abi.sh
+  source "$repo/scripts/kernel-abi.sh"
+  abi=$(resolve_abi headers) || die "no linux-headers-6.1.0-*-amd64 package found"
 fi
 log "using headers ABI $abi (linux-headers-$abi-amd64)"
 

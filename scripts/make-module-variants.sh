@@ -5,7 +5,7 @@
 #   random.ko            4096 bytes that are not ELF        empty.ko, short.ko (0 and 3 bytes)
 #   truncated.ko         the first half of kmodkit_test.ko
 #   edited-signed.ko     kmodkit_test-signed.ko with one byte of its .modinfo changed (signature no longer matches)
-#   vermagic-release.ko  vermagic's release part changed (6.1.0-99-amd64): modversions kernels ignore it
+#   vermagic-release.ko  vermagic's release part changed (6.1.0-99-amd64 for -56): modversions kernels ignore it
 #   vermagic-flags.ko    vermagic's flags changed (preemqt): refused; .ko.xz of it too
 #   dep-vermagic-flags.ko  the same for kmodkit_dep.ko
 #   debian-dummy.ko      Debian's own dummy.ko (signed by the key the booted kernel trusts), from the corpus
@@ -16,11 +16,11 @@ set -euo pipefail
 dir=${1:?usage: make-module-variants.sh DIR}
 m=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures/modules" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-corpus=$(KMODKIT_CORPUS_ABI=${KMODKIT_QEMU_ABI:-6.1.0-56} "$here/fetch-corpus.sh" amd64)
+corpus=$(KMODKIT_CORPUS_ABI=$("$here/kernel-abi.sh" image) "$here/fetch-corpus.sh" amd64)
 mkdir -p "$dir"
 cp "$corpus/kernel/drivers/net/dummy.ko" "$dir/debian-dummy.ko"
 python3 - "$m" "$dir" <<'PY'
-import struct, sys
+import re, struct, sys
 m, d = sys.argv[1], sys.argv[2]
 def read(name): return open(f'{m}/{name}', 'rb').read()
 def write(name, data): open(f'{d}/{name}', 'wb').write(data)
@@ -33,7 +33,10 @@ write('empty.ko', b'')
 write('short.ko', b'\x7fEL')
 write('truncated.ko', plain[: len(plain) // 2])
 write('edited-signed.ko', replaced(read('kmodkit_test-signed.ko'), b'description=kmodkit', b'description=kmodkiT'))
-write('vermagic-release.ko', replaced(plain, b'vermagic=6.1.0-56-amd64 ', b'vermagic=6.1.0-99-amd64 '))
+# The release the fixtures were built for (their headers' ABI), its number made all nines.
+release = re.search(rb'vermagic=(6\.1\.0-[0-9]+-amd64) ', plain).group(1)
+other = re.sub(rb'-[0-9]+-', lambda n: b'-' + b'9' * (len(n.group(0)) - 2) + b'-', release)
+write('vermagic-release.ko', replaced(plain, b'vermagic=' + release + b' ', b'vermagic=' + other + b' '))
 write('vermagic-flags.ko', replaced(plain, b' SMP preempt ', b' SMP preemqt '))
 write('dep-vermagic-flags.ko', replaced(read('kmodkit_dep.ko'), b' SMP preempt ', b' SMP preemqt '))
 dummy = open(f'{d}/debian-dummy.ko', 'rb').read()

@@ -9,7 +9,8 @@
 #   `env -i` with a minimal PATH. Its stdout and stderr come back on ours after the guest stops.
 #   Files the guest writes: only to /tmp (lost) or to $KMODKIT_QEMU_OUT (see below).
 # Env:  KMODKIT_CACHE=dir        cache (default ~/.cache/kmodkit); kernel and initramfs in qemu/<version>/
-#       KMODKIT_QEMU_ABI=6.1.0-NN  kernel ABI (default 6.1.0-56, the one the fixtures are built for)
+#       KMODKIT_QEMU_ABI=6.1.0-NN  kernel ABI (default: scripts/kernel-abi.sh's, 6.1.0-56 (the one the
+#                                fixtures are built for) while Debian has it, else the newest 6.1.0-*)
 #       KMODKIT_QEMU_TIMEOUT=s   give up after this many seconds (default 300); exit 124
 #       KMODKIT_QEMU_MEM=size    guest memory (default 2G)
 #       KMODKIT_QEMU_KEEP=1      keep the run dir (command, stdout, stderr, console log)
@@ -20,7 +21,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${KMODKIT_CACHE:-$HOME/.cache/kmodkit}
-abi=${KMODKIT_QEMU_ABI:-6.1.0-56}
 timeout_s=${KMODKIT_QEMU_TIMEOUT:-300}
 mem=${KMODKIT_QEMU_MEM:-2G}
 
@@ -34,6 +34,9 @@ die() { log "error: $*"; exit 125; }
 # shellcheck source=scripts/debian-packages.sh
 source "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
 ensure_debian_packages qemu-system-x86 busybox-static cpio xz-utils kmod
+# shellcheck source=scripts/kernel-abi.sh
+source "$here/kernel-abi.sh"
+abi=$(resolve_abi image) || die "no kernel to boot"
 
 # --- kernel and initramfs, cached per kernel version -------------------------------------
 moddir=$(KMODKIT_CORPUS_ABI=$abi "$here/fetch-corpus.sh" amd64)

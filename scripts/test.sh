@@ -26,13 +26,9 @@ if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
   apt-get update -qq || echo "== apt-get update reported errors; going on"
   apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
   # Module.symvers of the qemu test kernel, for the load prediction's tests. Debian's archive drops old
-  # kernel ABIs: without this one, those tests use the newest 6.1 headers apt has, and say so.
-  abi=${KMODKIT_QEMU_ABI:-6.1.0-56}
-  if ! apt-get install -y -qq --no-install-recommends "linux-headers-$abi-amd64" >/dev/null; then
-    newest=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' | sort -V | tail -n1)
-    echo "== linux-headers-$abi-amd64 is not available; installing $newest instead"
-    apt-get install -y -qq --no-install-recommends "$newest" >/dev/null
-  fi
+  # kernel ABIs: the headers of the kernel qemu-run.sh boots (scripts/kernel-abi.sh says which).
+  abi=$(scripts/kernel-abi.sh image)
+  apt-get install -y -qq --no-install-recommends "linux-headers-$abi-amd64" >/dev/null
 else
   echo "== not root: assuming these Debian packages are installed: ${apt_packages[*]}"
 fi

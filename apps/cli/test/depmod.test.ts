@@ -36,6 +36,13 @@ import {
 } from './depmod-tree.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Module.symvers of the headers scripts/test.sh installs: the ABI scripts/kernel-abi.sh resolves. */
+const kernelSymvers = () => {
+  const abi = execFileSync(join(here, '../../../scripts/kernel-abi.sh'), ['image'], {
+    encoding: 'utf8',
+  }).trim();
+  return `/usr/src/linux-headers-${abi}-amd64/Module.symvers`;
+};
 const fixtures = join(here, '../../../fixtures/modules');
 const bin = join(here, '../bin/kmodkit.js');
 const VERSION = '6.1.0-1-test';
@@ -405,7 +412,7 @@ describe.skipIf(!HAVE_KMOD || skipCorpus)("kmodkit depmod = kmod 30 depmod: Debi
   test('amd64 with -e and a Module.symvers (some CRCs changed, some symbols left out) or a System.map', async () => {
     const dir = dirs[0]!;
     const spec = treeOf(dir);
-    const symvers = readFileSync('/usr/src/linux-headers-6.1.0-56-amd64/Module.symvers', 'latin1')
+    const symvers = readFileSync(kernelSymvers(), 'latin1')
       .split('\n')
       .filter((_line, i) => i % 97 !== 0)
       .map((line, i) =>

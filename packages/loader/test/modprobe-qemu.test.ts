@@ -9,13 +9,14 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { ABI, RELEASE } from './target-fixture.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const qemuRun = join(repo, 'scripts/qemu-run.sh');
 const kmodkit = join(repo, 'apps/cli/bin/kmodkit.js');
 const skip = process.env.KMODKIT_QEMU !== '1' || !existsSync(qemuRun);
-const ABI = process.env.KMODKIT_QEMU_ABI ?? '6.1.0-56';
-const VERSION = `${ABI}-amd64`;
+// The kernel qemu-run.sh boots (scripts/kernel-abi.sh: the pinned ABI while Debian has it).
+const VERSION = RELEASE;
 
 /** Steps, each run by both tools; `$C` is replaced by a configuration directory. */
 const STEPS: readonly { config: 'plain' | 'softdep' | 'failing'; args: string }[] = [

@@ -1,5 +1,6 @@
-// The target the unit tests predict against: Debian's 6.1.0-56-amd64 as the qemu guest runs it, read
-// with the offline gatherer from the corpus (vermagic, config) and the headers' Module.symvers.
+// The target the unit tests predict against: Debian's 6.1 kernel as the qemu guest runs it (the ABI
+// scripts/kernel-abi.sh resolves: 6.1.0-56 while Debian has it, else the newest 6.1.0-*), read with the
+// offline gatherer from the corpus (vermagic, config) and the headers' Module.symvers.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,12 @@ import { type LoadTarget, readLoadTarget } from '../src/index.js';
 import { parseModuleSymvers } from '../src/predict/index.js';
 import { fixtures, repo, type State, symversOf } from './variants.js';
 
-export const RELEASE = '6.1.0-56-amd64';
+/** The kernel ABI (6.1.0-NN) of the kernel qemu-run.sh boots; its fallback is said on stderr. */
+export const ABI = execFileSync(join(repo, 'scripts/kernel-abi.sh'), ['image'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+}).trim();
+export const RELEASE = `${ABI}-amd64`;
 export const HEADERS = `/usr/src/linux-headers-${RELEASE}`;
 export const KERNEL_SYMVERS = join(HEADERS, 'Module.symvers');
 
@@ -24,7 +30,7 @@ let moduleDir: string | undefined;
 export function corpusModuleDir(): string {
   moduleDir ??= execFileSync(join(repo, 'scripts/fetch-corpus.sh'), ['amd64'], {
     encoding: 'utf8',
-    env: { ...process.env, KMODKIT_CORPUS_ABI: RELEASE.replace(/-amd64$/, '') },
+    env: { ...process.env, KMODKIT_CORPUS_ABI: ABI },
   })
     .trim()
     .split('\n')[0]!;
