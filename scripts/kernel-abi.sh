@@ -2,7 +2,8 @@
 # The Debian 12 kernel ABI (6.1.0-NN) the real-kernel tests use: the pinned one (6.1.0-56, the ABI the
 # fixtures were built for) while it is here, else the newest 6.1.0-*-amd64 apt has, said on stderr.
 # Debian's archive replaces ABI packages over time; with modversions the kernel ignores vermagic's
-# release part, so the fixtures load into any 6.1.0-* kernel whose symbol CRCs match theirs.
+# release part, so the fixtures load into a 6.1.0-* kernel whose CRCs of their imports match theirs
+# (else rebuild them: scripts/build-fixtures.sh takes its headers ABI from here too).
 #
 # Usage: scripts/kernel-abi.sh [image|headers]   prints the ABI (e.g. 6.1.0-56) for that package kind
 #        (image: linux-image-<abi>-amd64, what scripts/qemu-run.sh boots; headers: linux-headers-…)
