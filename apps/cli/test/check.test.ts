@@ -136,7 +136,28 @@ describe('kmodkit check', () => {
       stdout: '',
       stderr: 'check: ERROR: missing filename.\n',
     });
-    expect((await run(['check', '--nosuch'])).status).toBe(1);
-    expect((await run(['check', '-h'])).stdout).toMatch(/^Usage:\n\tcheck \[options\] filename \[args\]/);
+    expect(await run(['check', '--nosuch', 'kmodkit_test.ko'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: "check: unrecognized option '--nosuch'\n",
+    });
+    expect(await run(['check', '-k'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: "check: option requires an argument -- 'k'\n",
+    });
+  });
+
+  test('-h and -V answer at once, in command-line order, whatever follows', async () => {
+    const help = await run(['check', '-b', root, '-h', '--nosuch']);
+    expect(help).toMatchObject({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage:\n\tcheck \[options\] filename \[args\]/);
+    const version = (JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { version: string })
+      .version;
+    expect(await run(['check', '--version', '-h'])).toEqual({
+      status: 0,
+      stdout: `kmodkit version ${version}\n`,
+      stderr: '',
+    });
   });
 });

@@ -8,9 +8,8 @@ import { strerror } from '@kmodkit/errno';
 import { checkModule, type ModuleCheck } from '@kmodkit/loader';
 import { MODULE_INIT_IGNORE_MODVERSIONS, MODULE_INIT_IGNORE_VERMAGIC } from '@kmodkit/loader/predict';
 import { type CommandSpec, optionTable } from '../command-spec.js';
-import { getoptLong } from '../getopt.js';
 import { helpText } from '../help.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, toolOptions } from './context.js';
 
 export const checkSpec: CommandSpec = {
   name: 'check',
@@ -103,33 +102,31 @@ function json(c: ModuleCheck): string {
 }
 
 export async function check(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const line = getoptLong(argv, CHECK_OPTIONS);
   let root: string | undefined;
   let release: string | undefined;
   let systemMap: string | undefined;
   let asJson = false;
   let force = false;
   const symvers: string[] = [];
-  for (const { name, value } of line.options) {
-    if (name === 'basedir') root = value;
-    else if (name === 'set-version') release = value;
-    else if (name === 'symvers') symvers.push(value!);
-    else if (name === 'system-map') systemMap = value;
-    else if (name === 'json') asJson = true;
-    else if (name === 'force') force = true;
-    else if (name === 'help') {
-      ctx.stdout(helpText(checkSpec, ctx.program));
-      return 0;
-    } else if (name === 'version') {
-      ctx.stdout(`kmodkit version ${ctx.version}\n`);
-      return 0;
-    }
-  }
-  if (line.error !== undefined) {
-    ctx.stderr(`${ctx.program}: ${line.error}\n`);
-    return 1;
-  }
-  const [file, ...params] = line.operands;
+  const operands = toolOptions(
+    argv,
+    CHECK_OPTIONS,
+    ctx,
+    helpText(checkSpec, ctx.program),
+    (name, value) => {
+      if (name === 'basedir') root = value;
+      else if (name === 'set-version') release = value;
+      else if (name === 'symvers') symvers.push(value!);
+      else if (name === 'system-map') systemMap = value;
+      else if (name === 'json') asJson = true;
+      else if (name === 'force') force = true;
+      return undefined;
+    },
+    // check is kmodkit's own: one line, without kmod's feature list.
+    `kmodkit version ${ctx.version}\n`,
+  );
+  if (typeof operands === 'number') return operands;
+  const [file, ...params] = operands;
   if (file === undefined) {
     ctx.stderr(`${ctx.program}: ERROR: missing filename.\n`);
     return 1;

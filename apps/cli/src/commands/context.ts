@@ -34,7 +34,7 @@ function versionText(ctx: CommandContext): string {
  * The `getopt_long` loop every kmod tool runs: options in command-line order, `-h`/`--help` and
  * `-V`/`--version` answered at once (status 0), the others handed to `each`, which may end the run
  * with a status of its own; after them glibc's message for a bad option (status 1). Gives the operands,
- * or the status to exit with.
+ * or the status to exit with. `version` is what `-V` prints (kmod's two lines by default).
  */
 export function toolOptions(
   argv: readonly string[],
@@ -42,6 +42,7 @@ export function toolOptions(
   ctx: CommandContext,
   help: string,
   each: (name: string, value: string | undefined) => number | undefined = () => undefined,
+  version: string = versionText(ctx),
 ): readonly string[] | number {
   const line = getoptLong(argv, table);
   for (const { name, value } of line.options) {
@@ -50,7 +51,7 @@ export function toolOptions(
       return 0;
     }
     if (name === 'version') {
-      ctx.stdout(versionText(ctx));
+      ctx.stdout(version);
       return 0;
     }
     const status = each(name, value);
