@@ -9,22 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readModule } from '@kmodkit/elf';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../src/index.js';
+import { runMain } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../fixtures/modules');
 const RELEASE = '6.1.0-56-amd64';
 
-async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(argv, undefined, {
-    stdout: { write: (t: string | Uint8Array) => (stdout += String(t)) },
-    stderr: { write: (t: string | Uint8Array) => (stderr += String(t)) },
-    cwd: fixtures,
-  });
-  return { status, stdout, stderr };
-}
+const run = (argv: string[]) => runMain(argv, { cwd: fixtures });
 
 const root = mkdtempSync(join(tmpdir(), 'kmodkit-check-'));
 const extra = join(root, 'kmodkit_test.symvers');

@@ -11,35 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { main } from '../src/index.js';
 import { fetchCorpus, modulesUnder, skipCorpus } from './corpus.js';
+import { runMain } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../fixtures/modules');
 const version = (JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { version: string })
   .version;
 
-async function run(
-  argv: string[],
-  argv0?: string,
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) => ({
-    write(text: string | Uint8Array) {
-      add(typeof text === 'string' ? text : Buffer.from(text).toString('latin1'));
-      return true;
-    },
-  });
-  const status = await main(argv, argv0, {
-    stdout: sink((s) => {
-      stdout += s;
-    }),
-    stderr: sink((s) => {
-      stderr += s;
-    }),
-    cwd: fixtures,
-  });
-  return { status, stdout, stderr };
-}
+const run = (argv: string[], argv0?: string) =>
+  runMain(argv, { cwd: fixtures, ...(argv0 === undefined ? {} : { argv0 }) });
 
 describe('kmodkit', () => {
   test('--version prints the package.json version', async () => {

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main } from '../src/index.js';
+import { type Run, runMain } from './run-main.js';
 
 /** Debian 12's kmod 30 depmod, the oracle. In CI its absence fails the tests (they never skip there). */
 export const KMOD_DEPMOD = '/sbin/depmod';
@@ -74,11 +74,7 @@ export function makeRoots(spec: TreeSpec): Roots {
   return { base, kmod, kmodkit, version: spec.version };
 }
 
-export interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { Run };
 
 /** Runs kmod's depmod with `-b <its root>` (unless `noBasedir`) and `args`. */
 export function runKmod(roots: Roots, args: readonly string[], noBasedir = false): Run {
@@ -91,25 +87,11 @@ export function runKmod(roots: Roots, args: readonly string[], noBasedir = false
 }
 
 /** Runs `kmodkit depmod` in-process (as the multi-call name `depmod`) with `-b <its root>` and `args`. */
-export async function runKmodkit(roots: Roots, args: readonly string[], noBasedir = false): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) => ({
-    write(text: string | Uint8Array) {
-      add(typeof text === 'string' ? text : Buffer.from(text).toString('latin1'));
-      return true;
-    },
-  });
-  const status = await main(noBasedir ? [...args] : ['-b', roots.kmodkit, ...args], '/usr/sbin/depmod', {
-    stdout: sink((s) => {
-      stdout += s;
-    }),
-    stderr: sink((s) => {
-      stderr += s;
-    }),
+export function runKmodkit(roots: Roots, args: readonly string[], noBasedir = false): Promise<Run> {
+  return runMain(noBasedir ? [...args] : ['-b', roots.kmodkit, ...args], {
+    argv0: '/usr/sbin/depmod',
     cwd: roots.base,
   });
-  return { status, stdout, stderr };
 }
 
 /** A run with each root's path replaced by ROOT, so that the two can be compared. */

@@ -14,8 +14,8 @@ import { commandSpecs } from '../src/commands/registry.js';
 import { bashScript, zshScript } from '../src/completion.js';
 import { docFiles } from '../src/docs.js';
 import { helpText } from '../src/help.js';
-import { main } from '../src/index.js';
 import { colourMessages, colourOn, startProgress } from '../src/terminal.js';
+import { runMain } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cliRoot = join(here, '..');
@@ -32,27 +32,8 @@ function haveTool(name: string): boolean {
   return found;
 }
 
-async function run(argv: string[], tty = false, argv0?: string) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) => ({
-    isTTY: tty,
-    write(text: string | Uint8Array) {
-      add(typeof text === 'string' ? text : Buffer.from(text).toString('latin1'));
-      return true;
-    },
-  });
-  const status = await main(argv, argv0, {
-    stdout: sink((s) => {
-      stdout += s;
-    }),
-    stderr: sink((s) => {
-      stderr += s;
-    }),
-    cwd: here,
-  });
-  return { status, stdout, stderr };
-}
+const run = (argv: string[], tty = false, argv0?: string) =>
+  runMain(argv, { cwd: here, tty, ...(argv0 === undefined ? {} : { argv0 }) });
 
 describe.each(specs.map((s) => [s.name, s] as const))('%s', (name, spec) => {
   test('--help lists every option of the spec, its usage and examples', async () => {

@@ -6,22 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { guestRoot as materialisedGuestRoot } from '../../../packages/loader/test/guest-root.js';
-import { main } from '../src/index.js';
+import { runMain } from './run-main.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const guestRoot = materialisedGuestRoot();
 
-async function run(argv: string[], root = '/') {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(argv, undefined, {
-    stdout: { write: (t: string | Uint8Array) => (stdout += String(t)) },
-    stderr: { write: (t: string | Uint8Array) => (stderr += String(t)) },
-    cwd: repo,
-    root,
-  });
-  return { status, stdout, stderr };
-}
+const run = (argv: string[], root = '/') => runMain(argv, { cwd: repo, root });
 
 /** lsmod lines with each holder list sorted: the capture kept the names of holders/, not their order. */
 const sortedHolders = (text: string) =>
