@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { main } from '../src/index.js';
 import { fetchCorpus, modulesUnder, skipCorpus } from './corpus.js';
-import { runMain } from './run-main.js';
+import { KMODKIT_BIN, runBin, runMain } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../fixtures/modules');
@@ -250,11 +250,9 @@ describe.skipIf(skipCorpus)('kmodkit modinfo --json over the amd64 corpus', () =
 });
 
 describe('bin/kmodkit.js, as a process', () => {
-  const bin = join(here, '../bin/kmodkit.js');
-
   test('many compressed files that are not there: kmod messages and status 1, and no crash as the worker started for them is sent away', () => {
     const missing = Array.from({ length: 70 }, (_, i) => `/nonexistent/kmodkit-${i}.ko.zst`);
-    const ours = spawnSync(process.execPath, [bin, 'modinfo', ...missing], { encoding: 'utf8' });
+    const ours = runBin(['modinfo', ...missing]);
     expect(ours.signal).toBeNull();
     expect(ours.status).toBe(1);
     expect(ours.stdout).toBe('');
@@ -280,7 +278,7 @@ describe('bin/kmodkit.js, as a process', () => {
           '"$@" 2>"$ERR" | head -c 100 >/dev/null; echo "${PIPESTATUS[0]}"',
           'epipe',
           process.execPath,
-          bin,
+          KMODKIT_BIN,
           ...command,
         ],
         { encoding: 'utf8', env: { ...process.env, ERR: join(dir, 'stderr') } },

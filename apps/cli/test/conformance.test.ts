@@ -25,10 +25,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { difference, type Run } from './compare.js';
 import { fetchCorpus, modulesUnder, skipCorpus } from './corpus.js';
+import { KMODKIT_BIN } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
-const bin = join(here, '../bin/kmodkit.js');
+const bin = KMODKIT_BIN;
 const fixtures = join(repo, 'fixtures/modules');
 
 const kmod = ['/usr/sbin/modinfo', '/sbin/modinfo', '/usr/bin/modinfo'].find((p) => existsSync(p));

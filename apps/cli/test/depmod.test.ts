@@ -34,6 +34,7 @@ import {
   runKmodkit,
   type TreeSpec,
 } from './depmod-tree.js';
+import { KMODKIT_BIN, runBin } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Module.symvers of the headers scripts/test.sh installs: the ABI scripts/kernel-abi.sh resolves. */
@@ -44,7 +45,6 @@ const kernelSymvers = () => {
   return `/usr/src/linux-headers-${abi}-amd64/Module.symvers`;
 };
 const fixtures = join(here, '../../../fixtures/modules');
-const bin = join(here, '../bin/kmodkit.js');
 const VERSION = '6.1.0-1-test';
 const made: string[] = [];
 afterAll(() => {
@@ -522,7 +522,7 @@ describe.skipIf(!HAVE_KMOD || skipCorpus)("kmodkit depmod = kmod 30 depmod: Debi
       for (const name of INDEX_FILES) writeFileSync(join(out, name), `old ${name}\n`);
       const old = indexes(roots.kmodkit, spec.version);
       for (const delay of [300, 600, 900, 1200, 1500, 2000]) {
-        const child = spawn(process.execPath, [bin, 'depmod', '-b', roots.kmodkit, spec.version], {
+        const child = spawn(process.execPath, [KMODKIT_BIN, 'depmod', '-b', roots.kmodkit, spec.version], {
           stdio: 'ignore',
         });
         // Listened for from the start: a run that ends before the kill must not be waited for forever.
@@ -561,9 +561,7 @@ describe.skipIf(!HAVE_KMOD || skipCorpus)("kmodkit depmod = kmod 30 depmod: Debi
             writeFileSync(join(tree, name), readFileSync(join(dir, name)));
           }
           for (const name of INDEX_FILES) writeFileSync(join(tree, name), `old ${name}\n`);
-          const run = spawnSync(process.execPath, [bin, 'depmod', '-b', mount, spec.version], {
-            encoding: 'utf8',
-          });
+          const run = runBin(['depmod', '-b', mount, spec.version]);
           expect(run.status).toBe(1);
           expect(run.stderr).toMatch(
             /^depmod: ERROR: Could not create index 'modules\.[a-z.]+'\. Output is truncated: No space left on device\n$/,

@@ -26,10 +26,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { difference, type Run } from './compare.js';
 import { fetchCorpus, skipCorpus } from './corpus.js';
+import { KMODKIT_BIN } from './run-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
-const bin = join(here, '../bin/kmodkit.js');
+const bin = KMODKIT_BIN;
 const configs = join(repo, 'packages/loader/test/fixtures/modprobe');
 
 const kmod = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));

@@ -1,5 +1,13 @@
-/** `main` in-process with its output captured: the one helper the CLI's test files run it through. */
+/**
+ * `main` in-process with its output captured, and `bin/kmodkit.js` as a process: the helpers the CLI's
+ * test files run kmodkit through.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { main } from '../src/index.js';
+
+/** The installed command's entry: what a test runs when it needs a process of its own. */
+export const KMODKIT_BIN = fileURLToPath(new URL('../bin/kmodkit.js', import.meta.url));
 
 export interface Run {
   readonly status: number;
@@ -40,4 +48,14 @@ export async function runMain(argv: readonly (string | Uint8Array)[], options: R
     ...(options.root === undefined ? {} : { root: options.root }),
   });
   return { status, stdout, stderr };
+}
+
+/** Runs `node bin/kmodkit.js ...args` and gives its status (null after a signal), signal and UTF-8 output. */
+export function runBin(args: readonly string[], cwd?: string) {
+  const r = spawnSync(process.execPath, [KMODKIT_BIN, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
