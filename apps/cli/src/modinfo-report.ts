@@ -3,7 +3,13 @@
  * its JSON line), and whether it failed. Runs on the main thread and in the worker alike, so its
  * input and output are plain data.
  */
-import { type KernelModule, kmodInfoList, type ModinfoEntry, readSignature } from '@kmodkit/elf';
+import {
+  createSignatureCache,
+  type KernelModule,
+  kmodInfoList,
+  type ModinfoEntry,
+  readSignature,
+} from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
 import { openModuleFile } from '@kmodkit/loader';
 import {
@@ -164,9 +170,12 @@ function splitInfo(s: string): InfoEntry {
  * The signature kmod would show, or null: read by kmod's rules (libkmod-signature.c), which show some
  * trailers the kernel's mod_check_sig refuses; a trailer kmod cannot read leaves the fields out.
  */
+// One `kmodkit modinfo` run reads many modules signed with the same key or two: their PKCS#7 parse is shared.
+const signatureCache = createSignatureCache();
+
 function signatureOf(module: KernelModule): SignatureFields | null {
   try {
-    return readSignature(module.bytes, { rules: 'kmod' }).signature;
+    return readSignature(module.bytes, { rules: 'kmod', cache: signatureCache }).signature;
   } catch {
     return null;
   }

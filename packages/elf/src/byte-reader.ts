@@ -29,7 +29,8 @@ export class ByteReader {
       throw new ElfError(
         'OUT_OF_BOUNDS',
         `${what} of ${size} bytes at ${offset} is outside the ${this.length}-byte image`,
-        { offset: Number.isFinite(offset) ? offset : undefined },
+        // An offset that is no number (a u64 past 2^53 read as Infinity) is reported at the image's end.
+        { offset: Number.isFinite(offset) ? offset : this.length },
       );
     }
   }

@@ -3,22 +3,18 @@ import { cString } from './byte-reader.js';
 import { machineName, SectionIndex, SectionType, SymbolType } from './constants.js';
 import { ElfError } from './error.js';
 import { type ElfHeader, readHeader } from './header.js';
+import { type ClassLayout, layoutOf, shentsizeProblem } from './layout.js';
 import { type Relocation, readRelocations } from './relocation.js';
 import { Section } from './section.js';
 import { StringTable } from './string-table.js';
 import { SymbolTable } from './symbol.js';
 
+// Stateless: a TextEncoder keeps nothing between calls.
 const encoder = new TextEncoder();
-const encodedNames = new Map<string, Uint8Array>();
 
-/** The UTF-8 bytes of a section name looked up by name; the same few names are asked for in every module. */
+/** The UTF-8 bytes of a section name looked up by name (each file caches its answers in `section`). */
 function encodedName(name: string): Uint8Array {
-  let bytes = encodedNames.get(name);
-  if (!bytes) {
-    bytes = encoder.encode(name);
-    if (encodedNames.size < 256) encodedNames.set(name, bytes);
-  }
-  return bytes;
+  return encoder.encode(name);
 }
 
 /** Where a relocation points: a place in a section of this file, or an undefined (imported) symbol. */
@@ -42,6 +38,8 @@ export class ElfFile {
   readonly is64: boolean;
   /** sizeof(void *) on the target: 4 or 8. */
   readonly wordSize: 4 | 8;
+  /** Where this class's header fields sit (Elf32_* or Elf64_*). */
+  readonly layout: ClassLayout;
   #sections: Section[] | undefined;
   // The caches below are made on first use: a module read for its `.modinfo` alone needs none of them.
   #scanned: Map<string, Section | undefined> | undefined;
@@ -58,7 +56,8 @@ export class ElfFile {
     this.header = header;
     this.reader = reader;
     this.is64 = header.class === 'ELF64';
-    this.wordSize = this.is64 ? 8 : 4;
+    this.layout = layoutOf(this.is64);
+    this.wordSize = this.layout.word;
   }
 
   get machineName(): string {
@@ -67,7 +66,7 @@ export class ElfFile {
 
   /** Size of one section header on this class. */
   get shdrSize(): number {
-    return this.is64 ? 64 : 40;
+    return this.layout.shdr.size;
   }
 
   /**
@@ -81,28 +80,23 @@ export class ElfFile {
     if (h.shoff === 0) return { count: 0, shstrndx: 0 };
     if (count === 0 || shstrndx === SectionIndex.SHN_XINDEX) {
       this.#checkTable(1);
-      const w = this.wordSize;
-      if (count === 0) count = this.reader.word(h.shoff + 16 + 2 * w, w);
-      if (shstrndx === SectionIndex.SHN_XINDEX) shstrndx = this.reader.u32(h.shoff + 16 + 3 * w);
+      const shdr = this.layout.shdr;
+      if (count === 0) count = this.reader.word(h.shoff + shdr.sh_size, this.wordSize);
+      if (shstrndx === SectionIndex.SHN_XINDEX) shstrndx = this.reader.u32(h.shoff + shdr.sh_link);
     }
     return { count, shstrndx };
   }
 
   #checkTable(count: number): void {
     const h = this.header;
-    if (h.shentsize < this.shdrSize) {
-      throw new ElfError(
-        'BAD_SHENTSIZE',
-        `e_shentsize is ${h.shentsize}, smaller than the ${this.shdrSize}-byte ${h.class} section header`,
-        { offset: this.is64 ? 58 : 46 },
-      );
-    }
-    const end = h.shoff + count * h.shentsize;
+    const bad = shentsizeProblem(h.shentsize, this.layout);
+    if (bad) throw bad;
+    const end = h.shoff + count * this.shdrSize;
     if (!(h.shoff > 0 && end <= this.bytes.length)) {
       throw new ElfError(
         'SECTION_HEADERS_OUT_OF_BOUNDS',
         `the section header table (${count} entries at offset ${h.shoff}) runs past the ${this.bytes.length}-byte image`,
-        { offset: this.is64 ? 40 : 32 },
+        { offset: this.layout.ehdr.e_shoff },
       );
     }
   }
@@ -123,9 +117,7 @@ export class ElfFile {
       throw new ElfError(
         'BAD_SHSTRNDX',
         `the section name table index ${shstrndx} is not a section (there are ${count})`,
-        {
-          offset: this.is64 ? 62 : 50,
-        },
+        { offset: this.layout.ehdr.e_shstrndx },
       );
     }
     const strSection = this.#sectionAt(shstrndx, '');
@@ -148,7 +140,12 @@ export class ElfFile {
 
   #sectionAt(index: number, name: string): Section {
     const h = this.header;
-    return new Section(this.reader, h.machine, this.wordSize, index, h.shoff + index * h.shentsize, name);
+    return new Section(this.reader, h.machine, this.layout, index, this.#headerAt(index), name);
+  }
+
+  /** File offset of section header `index`: headers are sizeof(Elf_Shdr) apart (e_shentsize is checked equal). */
+  #headerAt(index: number): number {
+    return this.header.shoff + index * this.shdrSize;
   }
 
   /** Every section header, index 0 included. */
@@ -167,7 +164,7 @@ export class ElfFile {
 
   /** Section `index` (in range) with its name: the one place a section's name is decoded. */
   #build(index: number, names: StringTable): Section {
-    const nameOffset = this.reader.u32(this.header.shoff + index * this.header.shentsize);
+    const nameOffset = this.reader.u32(this.#headerAt(index) + this.layout.shdr.sh_name);
     const name = index === 0 && nameOffset === 0 ? '' : names.get(nameOffset, `name of section ${index}`);
     return this.#sectionAt(index, name);
   }
@@ -222,12 +219,18 @@ export class ElfFile {
     }
     const table = this.#table();
     if (!table) return out;
-    const h = this.header;
     const r = this.reader;
-    const w = this.wordSize;
+    const shdr = this.layout.shdr;
     for (let i = 0; i < table.count; i++) {
-      const o = h.shoff + i * h.shentsize;
-      if (match(r.u32(o + 4), r.u32(o + 8 + 4 * w), r.u32(o + 12 + 4 * w), r.u32(o))) {
+      const o = this.#headerAt(i);
+      if (
+        match(
+          r.u32(o + shdr.sh_type),
+          r.u32(o + shdr.sh_link),
+          r.u32(o + shdr.sh_info),
+          r.u32(o + shdr.sh_name),
+        )
+      ) {
         out.push(this.sectionAt(i));
         if (first) break;
       }
@@ -236,10 +239,10 @@ export class ElfFile {
   }
 
   /**
-   * Section `index`; throws BAD_SECTION_INDEX if there is none. Reads only that header (and its
-   * name) unless `sections` was already built.
+   * Section `index`; throws BAD_SECTION_INDEX if there is none, at byte `at` when the index was
+   * read from the image there. Reads only that header (and its name) unless `sections` was built.
    */
-  sectionAt(index: number, what = 'section index'): Section {
+  sectionAt(index: number, what = 'section index', at?: number): Section {
     if (this.#sections) {
       const s = this.#sections[index];
       if (s) return s;
@@ -254,7 +257,8 @@ export class ElfFile {
         return s;
       }
     }
-    throw new ElfError('BAD_SECTION_INDEX', `${what} ${index} is not a section (there are ${this.#count()})`);
+    const message = `${what} ${index} is not a section (there are ${this.#count()})`;
+    throw new ElfError('BAD_SECTION_INDEX', message, at === undefined ? {} : { offset: at });
   }
 
   #count(): number {
@@ -278,7 +282,11 @@ export class ElfFile {
       this.#symtab = null;
       return null;
     }
-    const strSec = this.sectionAt(sym.link, `string table (sh_link) of symbol table ${sym.index}`);
+    const strSec = this.sectionAt(
+      sym.link,
+      `string table (sh_link) of symbol table ${sym.index}`,
+      sym.headerOffset + this.layout.shdr.sh_link,
+    );
     const strings = new StringTable(strSec.data, strSec.headerOffset);
     const [xsec] = this.#find(
       (type, link) => type === SectionType.SHT_SYMTAB_SHNDX && link === sym.index,
@@ -299,7 +307,11 @@ export class ElfFile {
         },
       );
     }
-    const target = this.sectionAt(rel.info, `target (sh_info) of relocation section ${rel.index}`);
+    const target = this.sectionAt(
+      rel.info,
+      `target (sh_info) of relocation section ${rel.index}`,
+      rel.headerOffset + this.layout.shdr.sh_info,
+    );
     return readRelocations(this.reader, this.is64, this.header.machine, rel, target);
   }
 

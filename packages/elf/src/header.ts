@@ -11,6 +11,7 @@ import {
   ElfData,
 } from './constants.js';
 import { ElfError } from './error.js';
+import { layoutOf } from './layout.js';
 
 /** The ELF file header (`Elf32_Ehdr`/`Elf64_Ehdr`), both layouts read into one shape. */
 export interface ElfHeader {
@@ -36,9 +37,6 @@ export interface ElfHeader {
   /** e_shstrndx as stored: SHN_XINDEX with extended numbering (the index is section 0's sh_link). */
   readonly shstrndx: number;
 }
-
-export const ELF32_EHDR_SIZE = 52;
-export const ELF64_EHDR_SIZE = 64;
 
 /** True if `bytes` starts with the ELF magic. */
 export function hasElfMagic(bytes: Uint8Array): boolean {
@@ -76,7 +74,8 @@ export function readHeader(bytes: Uint8Array): { header: ElfHeader; reader: Byte
     });
   }
   const is64 = cls === ElfClass.ELFCLASS64;
-  const size = is64 ? ELF64_EHDR_SIZE : ELF32_EHDR_SIZE;
+  const { ehdr: e, word: w } = layoutOf(is64);
+  const size = e.size;
   if (bytes.length < size) {
     throw new ElfError(
       'TRUNCATED_HEADER',
@@ -87,27 +86,25 @@ export function readHeader(bytes: Uint8Array): { header: ElfHeader; reader: Byte
     );
   }
   const r = new ByteReader(bytes, data === ElfData.ELFDATA2LSB);
-  const w = is64 ? 8 : 4;
-  // Elf64_Ehdr/Elf32_Ehdr: the three address-sized fields after e_version shift everything after them.
   const header: ElfHeader = {
     class: is64 ? 'ELF64' : 'ELF32',
     endian: r.littleEndian ? 'little' : 'big',
     identVersion: bytes[EI_VERSION]!,
     osabi: bytes[EI_OSABI]!,
     abiVersion: bytes[EI_ABIVERSION]!,
-    type: r.u16(16),
-    machine: r.u16(18),
-    version: r.u32(20),
-    entry: r.word(24, w),
-    phoff: r.word(24 + w, w),
-    shoff: r.word(24 + 2 * w, w),
-    flags: r.u32(24 + 3 * w),
-    ehsize: r.u16(28 + 3 * w),
-    phentsize: r.u16(30 + 3 * w),
-    phnum: r.u16(32 + 3 * w),
-    shentsize: r.u16(34 + 3 * w),
-    shnum: r.u16(36 + 3 * w),
-    shstrndx: r.u16(38 + 3 * w),
+    type: r.u16(e.e_type),
+    machine: r.u16(e.e_machine),
+    version: r.u32(e.e_version),
+    entry: r.word(e.e_entry, w),
+    phoff: r.word(e.e_phoff, w),
+    shoff: r.word(e.e_shoff, w),
+    flags: r.u32(e.e_flags),
+    ehsize: r.u16(e.e_ehsize),
+    phentsize: r.u16(e.e_phentsize),
+    phnum: r.u16(e.e_phnum),
+    shentsize: r.u16(e.e_shentsize),
+    shnum: r.u16(e.e_shnum),
+    shstrndx: r.u16(e.e_shstrndx),
   };
   return { header, reader: r };
 }

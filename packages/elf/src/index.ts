@@ -31,7 +31,15 @@ export {
   MAX_DECOMPRESSED_SIZE,
 } from './decompress.js';
 export type { ElfFile, RelocationTarget } from './elf-file.js';
-export { ElfError, type ElfErrorOptions, isElfError } from './error.js';
+export {
+  type ElfByteErrorCode,
+  type ElfErrno,
+  ElfError,
+  type ElfErrorCode,
+  type ElfErrorOptions,
+  type ElfPlainErrorCode,
+  isElfError,
+} from './error.js';
 export type { ExportedSymbol } from './exports.js';
 export type { ElfHeader } from './header.js';
 export type { ImportedSymbol } from './imports.js';
@@ -50,10 +58,12 @@ export { isCompressed, readModule } from './read-module.js';
 export type { Relocation } from './relocation.js';
 export type { Section } from './section.js';
 export {
+  createSignatureCache,
   MODULE_SIG_STRING,
   type ModuleSignature,
   type ReadSignatureOptions,
   readSignature,
+  type SignatureCache,
 } from './signature.js';
 export type { ElfSymbol, SymbolTable } from './symbol.js';
 export type { ThisModule } from './this-module.js';

@@ -12,6 +12,7 @@
  */
 import { detectCompression } from './decompress.js';
 import { isElfError } from './error.js';
+import { shentsizeProblem } from './layout.js';
 import type { Compression, KernelModule } from './module.js';
 import { readModule } from './read-module.js';
 
@@ -90,13 +91,13 @@ export function kmodCheck(module: KernelModule): KmodOpened | KmodOpenFailure {
 
 /**
  * The checks of `kmod_elf_new` that readModule is more lenient about: kmod knows no extended section
- * numbering (e_shnum 0), wants e_shentsize to be exactly the header size, and a section-name table
- * that ends in NUL.
+ * numbering (e_shnum 0) and wants a section-name table that ends in NUL; e_shentsize has the one
+ * rule of both (shentsizeProblem), checked here because readModule checks it only on first use.
  */
 function kmodElfProblem(module: KernelModule): string | undefined {
   const h = module.header;
-  const shdrSize = module.elf.shdrSize;
-  if (h.shentsize !== shdrSize) return `e_shentsize is ${h.shentsize}, not ${shdrSize}`;
+  const badShentsize = shentsizeProblem(h.shentsize, module.elf.layout);
+  if (badShentsize) return badShentsize.message;
   if (h.shnum === 0 || h.shstrndx === 0 || h.shstrndx >= h.shnum) return 'no section-name table';
   const names = module.elf.sectionNameTable;
   if (names === undefined || !names.inBounds) return 'the section-name table lies outside the file';

@@ -101,11 +101,11 @@ export function readParams(elf: ElfFile, modinfo: readonly ModinfoEntry[]): Modu
     const arg = pointee(elf, sec.index, base + 4 * w);
     if (type === 'string' && arg?.kind === 'section') {
       // struct kparam_string { unsigned int maxlen; char *string; }
-      param.maxLength = u32At(elf, arg, 0);
+      param.maxLength = u32At(elf, arg, 0, at);
     } else if (type === 'array' && arg?.kind === 'section') {
       // struct kparam_array { unsigned int max, elemsize; unsigned int *num; ops; void *elem; }
-      param.maxLength = u32At(elf, arg, 0);
-      param.elementSize = u32At(elf, arg, 4);
+      param.maxLength = u32At(elf, arg, 0, at);
+      param.elementSize = u32At(elf, arg, 4, at);
       const element = opsName(elf, pointee(elf, arg.sectionIndex, arg.offset + 8 + w));
       param.elementType = element.type;
       if (element.name !== undefined) param.elementOps = element.name;
@@ -156,9 +156,21 @@ function symbolNameAt(elf: ElfFile, index: number, offset: number): string | und
   return undefined;
 }
 
-function u32At(elf: ElfFile, target: { sectionIndex: number; offset: number }, delta: number): number {
+/** The u32 at `delta` past `target`; `at` is the __param entry whose argument it is, for errors. */
+function u32At(
+  elf: ElfFile,
+  target: { sectionIndex: number; offset: number },
+  delta: number,
+  at: number,
+): number {
   if (target.sectionIndex >= SectionIndex.SHN_LORESERVE) {
-    throw new ElfError('BAD_PARAM', `parameter data points at reserved section index ${target.sectionIndex}`);
+    throw new ElfError(
+      'BAD_PARAM',
+      `parameter data points at reserved section index ${target.sectionIndex}`,
+      {
+        offset: at,
+      },
+    );
   }
   const sec = elf.sectionAt(target.sectionIndex);
   const off = target.offset + delta;

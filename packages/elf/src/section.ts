@@ -1,6 +1,7 @@
 import type { ByteReader } from './byte-reader.js';
 import { SectionType, sectionTypeName } from './constants.js';
 import { ElfError } from './error.js';
+import type { ClassLayout } from './layout.js';
 
 /** One section header (`Elf32_Shdr`/`Elf64_Shdr`) with a lazy view of its bytes. */
 export class Section {
@@ -25,34 +26,36 @@ export class Section {
 
   /**
    * Reads the section header at `headerOffset` (Elf_Shdr: name, type u32; flags, addr, offset, size
-   * word; link, info u32; addralign, entsize word). The caller has bounds-checked the header table.
+   * word; link, info u32; addralign, entsize word, at the offsets of `layout`). The caller has
+   * bounds-checked the header table.
    */
   constructor(
     reader: ByteReader,
     machine: number,
-    wordSize: 4 | 8,
+    layout: ClassLayout,
     index: number,
     headerOffset: number,
     name: string,
   ) {
     const r = reader;
     const o = headerOffset;
-    const w = wordSize;
+    const w = layout.word;
+    const shdr = layout.shdr;
     this.#reader = reader;
     this.#machine = machine;
     this.index = index;
     this.name = name;
     this.headerOffset = o;
-    this.nameOffset = r.u32(o);
-    this.type = r.u32(o + 4);
-    this.flags = r.word(o + 8, w);
-    this.addr = r.word(o + 8 + w, w);
-    this.offset = r.word(o + 8 + 2 * w, w);
-    this.size = r.word(o + 8 + 3 * w, w);
-    this.link = r.u32(o + 8 + 4 * w);
-    this.info = r.u32(o + 12 + 4 * w);
-    this.addralign = r.word(o + 16 + 4 * w, w);
-    this.entsize = r.word(o + 16 + 5 * w, w);
+    this.nameOffset = r.u32(o + shdr.sh_name);
+    this.type = r.u32(o + shdr.sh_type);
+    this.flags = r.word(o + shdr.sh_flags, w);
+    this.addr = r.word(o + shdr.sh_addr, w);
+    this.offset = r.word(o + shdr.sh_offset, w);
+    this.size = r.word(o + shdr.sh_size, w);
+    this.link = r.u32(o + shdr.sh_link);
+    this.info = r.u32(o + shdr.sh_info);
+    this.addralign = r.word(o + shdr.sh_addralign, w);
+    this.entsize = r.word(o + shdr.sh_entsize, w);
   }
 
   /** `SHT_PROGBITS`, `SHT_RELA` … */

@@ -15,7 +15,7 @@
  */
 import * as asn1js from 'asn1js';
 import { ByteReader } from './byte-reader.js';
-import { ElfError } from './error.js';
+import { type ElfByteErrorCode, type ElfErrno, ElfError } from './error.js';
 
 /** `MODULE_SIG_STRING` (include/linux/module_signature.h), 28 bytes. */
 export const MODULE_SIG_STRING = '~Module signature appended~\n';
@@ -114,7 +114,7 @@ export interface ModuleSignature {
   length: number;
 }
 
-function fail(code: string, message: string, offset: number, errno = 'EBADMSG'): never {
+function fail(code: ElfByteErrorCode, message: string, offset: number, errno: ElfErrno = 'EBADMSG'): never {
   throw new ElfError(code, `module signature: ${message}`, { offset, errno });
 }
 
@@ -133,6 +133,11 @@ export interface ReadSignatureOptions {
    * for printing what `modinfo` prints.
    */
   rules?: 'kernel' | 'kmod';
+  /**
+   * Reuse the parse of an earlier message signed with the same key (about 40 times faster over a
+   * tree of modules signed by one key; exact, see readPkcs7). Made by `createSignatureCache()`.
+   */
+  cache?: SignatureCache;
 }
 
 /**
@@ -149,9 +154,9 @@ export function readSignature(
   image: Uint8Array,
   options: ReadSignatureOptions = {},
 ): { signature: ModuleSignature | null; contentLength: number } {
-  if (options.rules !== 'kmod') return parseSignature(image, false);
+  if (options.rules !== 'kmod') return parseSignature(image, false, options.cache);
   try {
-    return parseSignature(image, true);
+    return parseSignature(image, true, options.cache);
   } catch (e) {
     // kmod_module_signature_info returns false: no signature to show.
     if (e instanceof ElfError) return { signature: null, contentLength: image.length };
@@ -162,6 +167,7 @@ export function readSignature(
 function parseSignature(
   image: Uint8Array,
   kmodRules: boolean,
+  cache: SignatureCache | undefined,
 ): { signature: ModuleSignature | null; contentLength: number } {
   if (!endsWithMagic(image)) return { signature: null, contentLength: image.length };
   const magicAt = image.length - SIG_MAGIC.length;
@@ -195,7 +201,7 @@ function parseSignature(
       fail('SIGNATURE_BAD_PARAMS', 'PKCS#7 signature info has unexpected non-zero params', ms);
     }
     // libkmod-signature.c: fill_pkcs7 reads sig_len bytes before the struct, whatever the other lengths.
-    const info = readPkcs7(image.subarray(sigStart, ms), sigStart);
+    const info = readPkcs7(image.subarray(sigStart, ms), sigStart, cache);
     return { signature: { idType: 'PKCS#7', ...info, offset, length: dataLength }, contentLength: offset };
   }
   if (outOfTable) fail('SIGNATURE_BAD_PARAMS', `unknown algo ${algo} or hash ${hash}`, ms);
@@ -232,16 +238,28 @@ const CLASS_UNIVERSAL = 1;
 const CLASS_CONTEXT = 3;
 
 /** A PKCS#7 message parsed before, and where in it the signature's content octets lie. */
-interface ParsedPkcs7 {
+export interface ParsedPkcs7 {
   readonly blob: Uint8Array;
   readonly fields: Pkcs7Fields;
   readonly sigStart: number;
   readonly sigEnd: number;
 }
 
-/** The messages parsed last, most recent first (a few signing keys at most in one tree). */
-const recent: ParsedPkcs7[] = [];
+/**
+ * PKCS#7 messages parsed before, for `readSignature`'s `cache` option: the caller owns it (one for a
+ * walk over a tree, dropped with it); nothing is kept between calls without one.
+ */
+export interface SignatureCache {
+  /** The messages parsed last, most recent first (a few signing keys at most in one tree). */
+  readonly recent: ParsedPkcs7[];
+}
+
 const RECENT_MAX = 4;
+
+/** An empty {@link SignatureCache}. */
+export function createSignatureCache(): SignatureCache {
+  return { recent: [] };
+}
 
 /**
  * Reads what kmod's fill_pkcs7 reads from the CMS SignedData (RFC 5652 5.1, 5.3): the first
@@ -253,7 +271,12 @@ const RECENT_MAX = 4;
  * same structure and fields: only the signature is taken anew. This is exact, not a guess, and it
  * saves asn1js's work (about 0.14 ms a message) for all but the first module of a tree.
  */
-function readPkcs7(blob: Uint8Array, at: number): Pkcs7Fields {
+function readPkcs7(blob: Uint8Array, at: number, cache: SignatureCache | undefined): Pkcs7Fields {
+  if (cache === undefined) {
+    const fields = parsePkcs7(blob, at);
+    return { ...fields, keyId: fields.keyId.slice(), signature: fields.signature.slice() };
+  }
+  const recent = cache.recent;
   for (const [i, seen] of recent.entries()) {
     if (!sameOutside(seen, blob)) continue;
     if (i > 0) recent.unshift(...recent.splice(i, 1));

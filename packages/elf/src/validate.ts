@@ -1,6 +1,7 @@
 import { ElfType, elfTypeName, machineName, SectionFlag, SectionIndex, SectionType } from './constants.js';
 import type { ElfFile } from './elf-file.js';
 import { ElfError, isElfError } from './error.js';
+import { shentsizeProblem } from './layout.js';
 import { Section } from './section.js';
 import { StringTable } from './string-table.js';
 import { THIS_MODULE_SECTION } from './this-module.js';
@@ -40,14 +41,13 @@ export function kernelProblems(
   const h = elf.header;
   const r = elf.reader;
   const len = Math.min(options.length ?? elf.bytes.length, elf.bytes.length);
-  const is64 = elf.is64;
-  const shdrSize = elf.shdrSize;
-  const w = elf.wordSize;
+  const layout = elf.layout;
+  const shdrSize = layout.shdr.size;
 
   if (h.type !== ElfType.ET_REL) {
     out.push(
       new ElfError('NOT_RELOCATABLE', `e_type is ${elfTypeName(h.type)}, a module must be ET_REL`, {
-        offset: 16,
+        offset: layout.ehdr.e_type,
       }),
     );
     return out;
@@ -57,21 +57,14 @@ export function kernelProblems(
       new ElfError(
         'WRONG_MACHINE',
         `the module is for ${machineName(h.machine)}, the kernel is ${machineName(options.machine)}`,
-        { offset: 18 },
+        { offset: layout.ehdr.e_machine },
       ),
     );
     return out;
   }
-  if (h.shentsize !== shdrSize) {
-    out.push(
-      new ElfError(
-        'BAD_SHENTSIZE',
-        `e_shentsize is ${h.shentsize}, not sizeof(Elf${is64 ? 64 : 32}_Shdr) = ${shdrSize}`,
-        {
-          offset: is64 ? 58 : 46,
-        },
-      ),
-    );
+  const badShentsize = shentsizeProblem(h.shentsize, layout);
+  if (badShentsize) {
+    out.push(badShentsize);
     return out;
   }
   // The kernel reads e_shnum as stored: extended numbering (e_shnum 0) is not supported for modules.
@@ -80,9 +73,7 @@ export function kernelProblems(
       new ElfError(
         'SECTION_HEADERS_OUT_OF_BOUNDS',
         `the section header table at ${h.shoff} (${h.shnum} entries) is outside the ${len}-byte image`,
-        {
-          offset: is64 ? 40 : 32,
-        },
+        { offset: layout.ehdr.e_shoff },
       ),
     );
     return out;
@@ -90,13 +81,13 @@ export function kernelProblems(
   if (h.shstrndx === SectionIndex.SHN_UNDEF || h.shstrndx >= h.shnum) {
     out.push(
       new ElfError('BAD_SHSTRNDX', `e_shstrndx ${h.shstrndx} is not a section (e_shnum is ${h.shnum})`, {
-        offset: is64 ? 62 : 50,
+        offset: layout.ehdr.e_shstrndx,
       }),
     );
     return out;
   }
   // The kernel indexes headers by sizeof(Elf_Shdr), checked equal to e_shentsize above.
-  const shdr = (i: number) => new Section(r, h.machine, w, i, h.shoff + i * shdrSize, '');
+  const shdr = (i: number) => new Section(r, h.machine, layout, i, h.shoff + i * shdrSize, '');
   // validate_section_offset: offset + size must neither wrap nor pass the end.
   const fits = (s: { offset: number; size: number }) => s.offset + s.size <= len;
   const str = shdr(h.shstrndx);

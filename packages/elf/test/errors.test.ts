@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ElfError, type KernelModule, readModule, SectionType } from '../src/index.js';
+import { corpusDir, modulesIn, SKIP_CORPUS } from './corpus.js';
 import { fixture } from './fixtures.js';
 
 /** A writable copy of kmodkit_test.ko (ELF64 little-endian) with helpers to corrupt its headers. */
@@ -221,5 +223,83 @@ test('BAD_THIS_MODULE_SIZE: the 6.4+ check against the kernel struct module size
   expect(mod.validate({ thisModuleSize: size + 64 })[0]).toMatchObject({
     code: 'BAD_THIS_MODULE_SIZE',
     errno: 'ENOEXEC',
+  });
+});
+
+describe('every byte error says where: the offset of the field or bytes at fault', () => {
+  // [code, offset the error must carry, mutation of kmodkit_test.ko (ELF64 LE)]
+  const cases: [
+    string,
+    (p: ReturnType<typeof patched>) => number,
+    (p: ReturnType<typeof patched>) => void,
+  ][] = [
+    ['BAD_SHENTSIZE', () => 58, (p) => p.dv.setUint16(58, 72, true)],
+    ['SECTION_HEADERS_OUT_OF_BOUNDS', () => 40, (p) => p.dv.setBigUint64(40, 1n << 40n, true)],
+    ['BAD_SHSTRNDX', () => 62, (p) => p.dv.setUint16(62, 0, true)],
+    [
+      'SHSTRTAB_NOT_TERMINATED',
+      (p) => p.mod.section('.shstrtab')!.offset + p.mod.section('.shstrtab')!.size - 2,
+      (p) => p.setShdr(p.index('.shstrtab'), 32, p.mod.section('.shstrtab')!.size - 1),
+    ],
+    [
+      'BAD_SECTION_INDEX',
+      (p) => p.shdr(p.index('.symtab')) + 40,
+      (p) => p.setShdr(p.index('.symtab'), 40, 0xfff0),
+    ],
+    [
+      'SECTION_OUT_OF_BOUNDS',
+      (p) => p.shdr(p.index('.modinfo')),
+      (p) => p.setShdr(p.index('.modinfo'), 32, 1 << 24),
+    ],
+  ];
+  test.each(cases)('%s', (code, where, mutate) => {
+    const p = patched();
+    const want = where(p);
+    mutate(p);
+    // A fresh read of the mutated bytes, its every part asked for: the first failure must be `code` at `want`.
+    const e = thrown(() => {
+      const mod = readModule(p.bytes);
+      void mod.sections;
+      void mod.modinfo;
+      void mod.elf.symbols;
+    });
+    expect(e).toMatchObject({ code, offset: want });
+    expect(e.message).toContain(`(at byte 0x${want.toString(16)})`);
+  });
+
+  test('e_shentsize has one rule in readModule, validate() and kmodCheck: sizeof(Elf64_Shdr) exactly', () => {
+    for (const size of [0, 40, 63, 65, 128]) {
+      const p = patched();
+      p.dv.setUint16(58, size, true);
+      const mod = readModule(p.bytes);
+      expect(thrown(() => mod.sections)).toMatchObject({ code: 'BAD_SHENTSIZE', offset: 58 });
+      expect(mod.validate()[0]).toMatchObject({ code: 'BAD_SHENTSIZE', offset: 58 });
+    }
+  });
+});
+
+// The other class and byte order: the header fields at their Elf32_Ehdr / big-endian Elf64_Ehdr offsets.
+describe.skipIf(SKIP_CORPUS).each([
+  ['i386', 'ELF32', 46, 50, true],
+  ['s390x', 'ELF64', 58, 62, false],
+] as const)('header offsets on a real %s module (%s)', (arch, cls, shentsizeAt, shstrndxAt, little) => {
+  const original = readFileSync(modulesIn(corpusDir(arch), 500)[0]!);
+  const mutated = (at: number, value: number) => {
+    const bytes = new Uint8Array(original);
+    new DataView(bytes.buffer).setUint16(at, value, little);
+    return readModule(bytes);
+  };
+  test('BAD_SHENTSIZE and BAD_SHSTRNDX at their fields', () => {
+    expect(readModule(new Uint8Array(original)).header.class).toBe(cls);
+    expect(mutated(shentsizeAt, 0).validate()[0]).toMatchObject({
+      code: 'BAD_SHENTSIZE',
+      offset: shentsizeAt,
+    });
+    expect(thrown(() => mutated(shentsizeAt, 0).sections)).toMatchObject({ code: 'BAD_SHENTSIZE' });
+    expect(mutated(shstrndxAt, 0).validate()[0]).toMatchObject({ code: 'BAD_SHSTRNDX', offset: shstrndxAt });
+    expect(thrown(() => mutated(shstrndxAt, 0).sections)).toMatchObject({
+      code: 'BAD_SHSTRNDX',
+      offset: shstrndxAt,
+    });
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ElfError } from '../src/error.js';
-import { MODULE_SIG_STRING, readSignature } from '../src/signature.js';
+import { createSignatureCache, MODULE_SIG_STRING, readSignature } from '../src/signature.js';
 import { corpusDir, modulesIn, SKIP_CORPUS } from './corpus.js';
 import { FIXTURES, fixture, goldenModinfo } from './fixtures.js';
 
@@ -70,26 +70,36 @@ describe('the signed fixture', () => {
     expect(image[signature!.offset]).toBe(0x30); // DER SEQUENCE: ContentInfo
   });
 
-  test('a message read before is read again exactly: new signature bytes, and any other byte changed', () => {
+  test('a message read before is read again exactly from a cache: new signature bytes, and any other byte changed', () => {
+    const cache = createSignatureCache();
+    expect(readSignature(image, { cache }).signature).toEqual(signature);
+    expect(cache.recent.length).toBe(1);
     const again = image.slice();
     const sigAt = image.length - 12 - MODULE_SIG_STRING.length - signature!.signature.length;
     again[sigAt] = again[sigAt]! ^ 0xff;
-    const first = readSignature(again).signature!;
+    const first = readSignature(again, { cache }).signature!;
     expect(first.signature[0]).toBe(signature!.signature[0]! ^ 0xff);
     expect(Buffer.compare(first.signature.subarray(1), signature!.signature.subarray(1))).toBe(0);
     // What a caller does to a result does not leak into the next one.
     first.keyId.fill(0);
     first.signature.fill(0);
-    expect(readSignature(image).signature).toEqual(signature);
+    expect(readSignature(image, { cache }).signature).toEqual(signature);
     // The last byte of the serial number, inside the issuerAndSerialNumber before the signature.
     const keyIdAt = Buffer.from(image).indexOf(Buffer.from(signature!.keyId), signature!.offset);
     const keyIdLast = keyIdAt + signature!.keyId.length - 1;
     expect(keyIdLast).toBeGreaterThan(signature!.offset);
     const other = image.slice();
     other[keyIdLast] = other[keyIdLast]! ^ 0x01;
-    const changed = readSignature(other).signature!;
+    const changed = readSignature(other, { cache }).signature!;
     expect(changed.keyId).not.toEqual(signature!.keyId);
     expect(changed.signature).toEqual(signature!.signature);
+  });
+
+  test('without a cache nothing is kept between calls', () => {
+    const cache = createSignatureCache();
+    readSignature(image);
+    expect(cache.recent).toEqual([]);
+    expect(readSignature(image).signature).toEqual(signature);
   });
 
   test('an unsigned module has no signature', () => {

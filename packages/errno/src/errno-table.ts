@@ -29,6 +29,7 @@ export interface CompiledTable {
   readonly entries: readonly ErrnoInfo[];
 }
 
+// Not state: each table is built once from the constant data above, the same whoever asks first, and never changed.
 const compiled = new Map<ErrnoTableName, CompiledTable>();
 
 /** glibc's strerror text for `errno`, given the canonical name the table has for it (if any). */

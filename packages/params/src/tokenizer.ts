@@ -1,6 +1,6 @@
 import { EQUALS, KERNEL_SPACE, QUOTE } from './ctype.js';
 import { expectString, ParamError } from './errors.js';
-import { Utf8Slicer, utf8Scratch } from './utf8.js';
+import { Utf8Slicer, utf8Encode } from './utf8.js';
 
 /** One argument as the kernel splits it: `name=value`, or `name` alone (`value: null`). */
 export interface Arg {
@@ -104,7 +104,7 @@ export function parseArgs(input: string | Uint8Array): ParsedArgs {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw new ParamError('BAD_VALUE', `input must be a string or a Uint8Array, not ${typeof input}`);
   }
-  const bytes = typeof input === 'string' ? utf8Scratch(input) : input;
+  const bytes = typeof input === 'string' ? utf8Encode(input) : input;
   const end = cStringEnd(bytes);
   const text = new Utf8Slicer(bytes, end, typeof input === 'string' ? input : null);
   const args: Arg[] = [];

@@ -46,7 +46,6 @@ export type ParamType =
   | { kind: 'array'; element: ScalarTypeName; max: number };
 
 const SCALAR_SET: ReadonlySet<string> = new Set(SCALAR_TYPES);
-const cache = new Map<string, ParamType>();
 
 function isScalar(name: string): name is ScalarTypeName {
   return SCALAR_SET.has(name);
@@ -66,8 +65,6 @@ function parseSize(text: string | undefined): number | null {
 export function parseParamType(type: string): ParamType {
   if (typeof type !== 'string')
     throw new ParamError('UNKNOWN_TYPE', `a type must be a string, not ${typeof type}`);
-  const known = cache.get(type);
-  if (known) return known;
   let parsed: ParamType | null = null;
   const parts = type.split(':');
   if (parts.length === 1 && isScalar(type)) parsed = { kind: 'scalar', scalar: type };
@@ -84,6 +81,5 @@ export function parseParamType(type: string): ParamType {
       `unknown parameter type '${type}' (expected ${SCALAR_TYPES.join(', ')}, string:N or array:T:N)`,
     );
   }
-  if (cache.size < 1024) cache.set(type, parsed);
   return parsed;
 }

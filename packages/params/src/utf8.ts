@@ -8,17 +8,6 @@ export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-const SCRATCH_MAX = 1 << 20;
-let scratch = new Uint8Array(4096);
-
-/** The UTF-8 bytes of `text` in a scratch buffer reused by the next call (valid until then). */
-export function utf8Scratch(text: string): Uint8Array {
-  // Kept for reuse up to 1 MiB; a longer text gets its own buffer rather than pinning a large one.
-  if (text.length * 3 > SCRATCH_MAX) return encoder.encode(text);
-  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
-  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
-}
-
 /** Decode `bytes[start, end)`. */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return decoder.decode(bytes.subarray(start, end));
