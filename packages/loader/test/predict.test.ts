@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readModule } from '@kmodkit/elf';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import { Findings } from '../src/predict/findings.js';
 import { type LoadTarget, predictLoad } from '../src/predict/index.js';
+import { checkParams } from '../src/predict/params-check.js';
 import { corpusModuleDir, haveKernelInputs, RELEASE, stateTarget } from './target-fixture.js';
 import { FIXTURE_RELEASE, fixtures, type State, variants } from './variants.js';
 
@@ -148,5 +151,31 @@ describe('predictLoad without a kernel', () => {
   test('blacklisted (module_blacklist=) is EPERM, before any version check', () => {
     const bytes = new Uint8Array(0);
     expect(predictLoad(bytes, '', { modulesDisabled: true }).errno).toBe('EPERM');
+  });
+});
+
+// param_set_long is kstrtol on the arch's long: 32 bits on i386, so Debian's 686 snd-miro refuses
+// fm_port=2147483648 with ERANGE where an LP64 module would take it.
+describe.skipIf(!haveKernelInputs)('predictLoad on a 32-bit module: long is 32 bits', () => {
+  test("snd-miro (686): fm_port beyond int32 is ERANGE, with parse_args's line", async () => {
+    const moddir = execFileSync(join(__dirname, '../../../scripts/fetch-corpus.sh'), ['i386'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')[0]!;
+    const bytes = readFileSync(join(moddir, 'kernel/sound/isa/opti9xx/snd-miro.ko'));
+    // predictLoad stops at the i386-on-amd64 machine check, so run its parameter check on its own.
+    const module = readModule(bytes);
+    const target = await stateTarget('clean');
+    const params = (args: string) => {
+      const f = new Findings();
+      checkParams(module, 'snd_miro', args, target, f);
+      return f.list;
+    };
+    const refused = params('fm_port=2147483648').filter((x) => x.status === 'fail');
+    expect(refused.map((x) => [x.errno, x.message])).toEqual([
+      ['ERANGE', "snd_miro: `2147483648' invalid for parameter `fm_port'"],
+    ]);
+    expect(params('fm_port=2147483647').some((x) => x.status === 'fail')).toBe(false);
   });
 });

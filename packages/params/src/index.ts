@@ -15,7 +15,7 @@ export {
   parseModprobeOptions,
 } from './modprobe.js';
 export { type Arg, type ParsedArgs, paramEqual, parseArgs } from './tokenizer.js';
-export { type ParamType, parseParamType, SCALAR_TYPES, type ScalarTypeName } from './types.js';
+export { type LongBits, type ParamType, parseParamType, SCALAR_TYPES, type ScalarTypeName } from './types.js';
 export {
   type ArgIssue,
   type DeclaredParam,
@@ -25,4 +25,4 @@ export {
   type Validation,
   validateArgs,
 } from './validate.js';
-export { formatValue, type ParamValue, parseValue, type ScalarValue } from './values.js';
+export { formatValue, type ParamValue, parseValue, type ScalarValue, type ValueOptions } from './values.js';

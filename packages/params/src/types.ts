@@ -31,11 +31,29 @@ export const INTEGER_LAYOUT: Partial<Record<ScalarTypeName, { signed: boolean; b
   ushort: { signed: false, bits: 16 }, // kstrtou16
   int: { signed: true, bits: 32 }, // kstrtoint
   uint: { signed: false, bits: 32 }, // kstrtouint
-  long: { signed: true, bits: 64 }, // kstrtol, LP64
-  ulong: { signed: false, bits: 64 }, // kstrtoul, LP64
+  long: { signed: true, bits: 64 }, // kstrtol; the arch's long (see integerLayout)
+  ulong: { signed: false, bits: 64 }, // kstrtoul; the arch's long (see integerLayout)
   ullong: { signed: false, bits: 64 }, // kstrtoull
   hexint: { signed: false, bits: 32 }, // kstrtouint, printed "%#08x"
 };
+
+/** The width of the C `long` of the module's architecture: 32 on ILP32 (armhf, i386, mips32), 64 on LP64. */
+export type LongBits = 32 | 64;
+
+/** The sign and width of an integer type, with `long`/`ulong` as wide as the architecture's long. */
+export function integerLayout(
+  scalar: ScalarTypeName,
+  longBits: LongBits = 64,
+): { signed: boolean; bits: 8 | 16 | 32 | 64 } | undefined {
+  const layout = INTEGER_LAYOUT[scalar];
+  if (layout && (scalar === 'long' || scalar === 'ulong')) {
+    if (longBits !== 32 && longBits !== 64) {
+      throw new ParamError('BAD_VALUE', `longBits must be 32 or 64, not ${String(longBits)}`);
+    }
+    return { signed: layout.signed, bits: longBits };
+  }
+  return layout;
+}
 
 /** A parameter type, decoded from its spelling: `int`, `string:64`, `array:int:4`. */
 export type ParamType =

@@ -1,7 +1,7 @@
 import { expectArgList, type ParamErrno, ParamError } from './errors.js';
 import { type Arg, paramEqual, parseArgs } from './tokenizer.js';
 import { parseParamType } from './types.js';
-import { type ParamValue, parseValue } from './values.js';
+import { type ParamValue, parseValue, type ValueOptions } from './values.js';
 
 /**
  * A parameter a module declares (its `struct kernel_param` in `__param`). @kmodkit/elf's `ModuleParam`
@@ -28,7 +28,7 @@ export interface DeclaredParam {
 export const KERNEL_PARAM_FL_UNSAFE = 1;
 export const KERNEL_PARAM_FL_HWPARAM = 2;
 
-export interface ValidateArgsOptions {
+export interface ValidateArgsOptions extends ValueOptions {
   /**
    * The kernel is locked down against module parameters (LOCKDOWN_MODULE_PARAMETERS, lockdown=integrity
    * or confidentiality): setting a hardware parameter fails with EPERM.
@@ -148,7 +148,7 @@ export function validateArgs(
     const type = typeOf(param);
     try {
       // kernel/params.c parse_one: a missing value is refused before param_check_unsafe looks at flags.
-      if (value === null && type !== null) parseValue(type, null, param.name);
+      if (value === null && type !== null) parseValue(type, null, param.name, options);
       const flags = param.flags ?? 0;
       if (flags & KERNEL_PARAM_FL_HWPARAM && options.lockdown) {
         throw new ParamError('LOCKED_DOWN', 'is a hardware parameter, refused under lockdown', param.name);
@@ -162,7 +162,7 @@ export function validateArgs(
         issues.push({ kind: 'unchecked', index, name, value, message });
         continue;
       }
-      const parsed = parseValue(type, value, param.name);
+      const parsed = parseValue(type, value, param.name, options);
       // param_set_bool_enable_only refuses to clear a flag that is set (by its default or earlier).
       const current = values.has(param.name) ? values.get(param.name) : param.initial;
       if (type === 'bool_enable_only' && parsed === false && current === true) {

@@ -1,7 +1,22 @@
 import { expectString, ParamError } from './errors.js';
 import { kstrtobool, kstrtox } from './kstrtox.js';
-import { INTEGER_LAYOUT, type ParamType, parseParamType, type ScalarTypeName } from './types.js';
+import {
+  integerLayout,
+  type LongBits,
+  type ParamType,
+  parseParamType,
+  type ScalarTypeName,
+} from './types.js';
 import { cString, utf8Length } from './utf8.js';
+
+/** Options of `parseValue` and `formatValue`. */
+export interface ValueOptions {
+  /**
+   * The width of the module's C `long` (its ELF class: 32 for ELFCLASS32, 64 for ELFCLASS64); `long` and
+   * `ulong` are range-checked at that width. Default 64.
+   */
+  readonly longBits?: LongBits;
+}
 
 /** A scalar parameter's value: numbers up to 32 bits, bigint for 64-bit types, booleans, strings. */
 export type ScalarValue = number | bigint | boolean | string;
@@ -10,6 +25,7 @@ export type ParamValue = ScalarValue | ScalarValue[];
 
 // kernel/params.c: param_set_charp — "string parameter too long" beyond 1024 bytes.
 const CHARP_MAX = 1024;
+const INTEGER_BIGINT: ReadonlySet<ScalarTypeName> = new Set(['long', 'ulong', 'ullong']);
 
 function label(param: string | undefined): string {
   return param === undefined ? 'value' : `'${param}'`;
@@ -20,8 +36,13 @@ function quoteValue(raw: string): string {
 }
 
 /** The `param_set_*` of one scalar type, on a value that is present. */
-function setScalar(scalar: ScalarTypeName, raw: string, param: string | undefined): ScalarValue {
-  const layout = INTEGER_LAYOUT[scalar];
+function setScalar(
+  scalar: ScalarTypeName,
+  raw: string,
+  param: string | undefined,
+  longBits: LongBits | undefined,
+): ScalarValue {
+  const layout = integerLayout(scalar, longBits);
   if (layout) {
     const parsed = kstrtox(raw, layout.signed, layout.bits);
     if (parsed === 'EINVAL') {
@@ -30,7 +51,8 @@ function setScalar(scalar: ScalarTypeName, raw: string, param: string | undefine
     if (parsed === 'ERANGE') {
       throw new ParamError('OUT_OF_RANGE', `${quoteValue(raw)} is out of range for ${scalar}`, param);
     }
-    return layout.bits === 64 ? parsed : Number(parsed);
+    // long/ulong stay bigint at either width, so a value's JS type depends on its type name only.
+    return INTEGER_BIGINT.has(scalar) ? parsed : Number(parsed);
   }
   if (scalar === 'charp') {
     if (utf8Length(raw) > CHARP_MAX) {
@@ -66,6 +88,7 @@ function setArray(
   max: number,
   raw: string,
   param: string | undefined,
+  longBits: LongBits | undefined,
 ): ScalarValue[] {
   const values: ScalarValue[] = [];
   let start = 0;
@@ -75,7 +98,7 @@ function setArray(
     }
     const comma = raw.indexOf(',', start);
     const stop = comma < 0 ? raw.length : comma;
-    values.push(setScalar(element, raw.slice(start, stop), param));
+    values.push(setScalar(element, raw.slice(start, stop), param, longBits));
     if (comma < 0) return values;
     start = comma + 1;
   }
@@ -90,9 +113,15 @@ function setArray(
  * strings for charp and string:N, and arrays of those for array:T:N.
  *
  * @param param the parameter's name, used in error messages
+ * @param options `longBits: 32` for a 32-bit module (its `long`/`ulong` are 32 bits wide)
  * @throws ParamError with the kernel's `errno` (EINVAL, ERANGE, ENOSPC) where the kernel would fail
  */
-export function parseValue(type: string, raw: string | null, param?: string): ParamValue {
+export function parseValue(
+  type: string,
+  raw: string | null,
+  param?: string,
+  options: ValueOptions = {},
+): ParamValue {
   const parsed = parseParamType(type);
   if (raw !== null) expectString(raw, 'a raw value');
   if (raw === null) {
@@ -107,7 +136,7 @@ export function parseValue(type: string, raw: string | null, param?: string): Pa
   const value = cString(raw);
   switch (parsed.kind) {
     case 'scalar':
-      return setScalar(parsed.scalar, value, param);
+      return setScalar(parsed.scalar, value, param, options.longBits);
     case 'string':
       // kernel/params.c: param_set_copystring — the buffer keeps a NUL, so size - 1 bytes fit.
       if (utf8Length(value) >= parsed.size) {
@@ -119,7 +148,7 @@ export function parseValue(type: string, raw: string | null, param?: string): Pa
       }
       return value;
     case 'array':
-      return setArray(parsed.element, parsed.max, value, param);
+      return setArray(parsed.element, parsed.max, value, param, options.longBits);
   }
 }
 
@@ -129,8 +158,8 @@ function badValue(type: string, value: unknown): ParamError {
 }
 
 /** The `param_get_*` of one scalar type. */
-function getScalar(scalar: ScalarTypeName, value: unknown): string {
-  const layout = INTEGER_LAYOUT[scalar];
+function getScalar(scalar: ScalarTypeName, value: unknown, longBits: LongBits | undefined): string {
+  const layout = integerLayout(scalar, longBits);
   if (layout) {
     let n: bigint;
     if (typeof value === 'bigint') n = value;
@@ -159,13 +188,13 @@ function getScalar(scalar: ScalarTypeName, value: unknown): string {
  * trailing newline every `param_get_*` adds (the sysfs file holds `formatValue(...) + '\n'`).
  * Arrays print their elements joined by ',' (kernel/params.c: param_array_get).
  *
- * @throws ParamError `BAD_VALUE` for a value the type cannot hold
+ * @throws ParamError `BAD_VALUE` for a value the type cannot hold (at `options.longBits` for long/ulong)
  */
-export function formatValue(type: string, value: unknown): string {
+export function formatValue(type: string, value: unknown, options: ValueOptions = {}): string {
   const parsed = parseParamType(type);
   switch (parsed.kind) {
     case 'scalar':
-      return getScalar(parsed.scalar, value);
+      return getScalar(parsed.scalar, value, options.longBits);
     case 'string':
       if (typeof value !== 'string' || utf8Length(cString(value)) >= parsed.size) throw badValue(type, value);
       return cString(value);
@@ -174,7 +203,7 @@ export function formatValue(type: string, value: unknown): string {
       let out = '';
       for (let i = 0; i < value.length; i++) {
         if (i > 0) out += ',';
-        out += getScalar(parsed.element, value[i]);
+        out += getScalar(parsed.element, value[i], options.longBits);
       }
       return out;
     }

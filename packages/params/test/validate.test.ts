@@ -151,3 +151,12 @@ describe('kernel command line', () => {
     ]);
   });
 });
+
+describe('validateArgs longBits', () => {
+  test('a 32-bit module refuses a long beyond int32 with ERANGE', () => {
+    const declared = [{ name: 'timeout', type: 'long' }];
+    expect(validateArgs('timeout=2147483648', declared, { longBits: 32 }).errno).toBe('ERANGE');
+    expect(validateArgs('timeout=2147483647', declared, { longBits: 32 }).ok).toBe(true);
+    expect(validateArgs('timeout=2147483648', declared).ok).toBe(true);
+  });
+});

@@ -235,3 +235,61 @@ describe('parseParamType', () => {
     }
   });
 });
+
+// kernel/params.c: param_set_long/ulong call kstrtol/kstrtoul on the arch's `long`, 32 bits on ILP32.
+describe('longBits: the width of long and ulong follows the module', () => {
+  test.each<[string, string, 32 | 64, ParamValue | string]>([
+    ['long', '2147483647', 32, 2147483647n],
+    ['long', '-2147483648', 32, -2147483648n],
+    ['long', '2147483648', 32, 'ERANGE'],
+    ['long', '-2147483649', 32, 'ERANGE'],
+    ['ulong', '4294967295', 32, 4294967295n],
+    ['ulong', '0xffffffff', 32, 4294967295n],
+    ['ulong', '4294967296', 32, 'ERANGE'],
+    ['long', '2147483648', 64, 2147483648n],
+    ['ulong', '4294967296', 64, 4294967296n],
+    ['array:long:2', '1,2147483648', 32, 'ERANGE'],
+    // ullong is 64-bit on every arch; int never depends on it.
+    ['ullong', '4294967296', 32, 4294967296n],
+    ['int', '2147483648', 64, 'ERANGE'],
+  ])('%s %s at %i bits', (type, raw, longBits, expected) => {
+    if (typeof expected === 'string' && expected === 'ERANGE') {
+      const error = failure(() => parseValue(type, raw, 'p', { longBits }));
+      expect([error.code, error.errno]).toEqual(['OUT_OF_RANGE', 'ERANGE']);
+    } else {
+      expect(parseValue(type, raw, 'p', { longBits })).toEqual(expected);
+    }
+  });
+
+  test('the default is 64 bits', () => {
+    expect(parseValue('long', '9223372036854775807')).toBe(9223372036854775807n);
+  });
+
+  test('formatValue refuses a long that a 32-bit module cannot hold', () => {
+    expect(formatValue('long', -2147483648n, { longBits: 32 })).toBe('-2147483648');
+    expect(failure(() => formatValue('long', 2147483648n, { longBits: 32 })).code).toBe('BAD_VALUE');
+    expect(formatValue('long', 2147483648n)).toBe('2147483648');
+  });
+
+  test('a width other than 32 or 64 is a typed error', () => {
+    const error = failure(() => parseValue('long', '1', 'p', { longBits: 16 as 32 }));
+    expect(error.code).toBe('BAD_VALUE');
+  });
+
+  test('at 32 bits a long is accepted exactly when it fits in int32', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }), (n) => {
+        const fits = BigInt.asIntN(32, n) === n;
+        let got: ParamValue | string | undefined;
+        try {
+          got = parseValue('long', n.toString(), 'p', { longBits: 32 });
+        } catch (error) {
+          if (!(error instanceof ParamError)) throw error;
+          got = error.errno;
+        }
+        expect(got).toEqual(fits ? n : 'ERANGE');
+      }),
+      { seed: SEED },
+    );
+  });
+});

@@ -33,7 +33,7 @@ function boolDefault(module: KernelModule, index: number): boolean | undefined {
 }
 
 /** The line a failing `set` logs itself (kernel/params.c), if it logs one. */
-function setterLine(param: DeclaredParam, issue: ArgIssue): string | undefined {
+function setterLine(param: DeclaredParam, issue: ArgIssue, longBits: 32 | 64): string | undefined {
   const scalarLine = (type: string, errno: string | undefined) => {
     if (errno !== 'ENOSPC') return undefined;
     if (type === 'charp') return `${param.name}: string parameter too long`;
@@ -47,7 +47,7 @@ function setterLine(param: DeclaredParam, issue: ArgIssue): string | undefined {
   for (let i = 0; i < elements.length; i++) {
     if (i === max) return `${param.name}: can only take ${max} arguments`;
     try {
-      parseValue(param.elementType ?? 'int', elements[i]!, param.name);
+      parseValue(param.elementType ?? 'int', elements[i]!, param.name, { longBits });
     } catch (e) {
       return e instanceof ParamError ? scalarLine(param.elementType ?? '', e.errno) : undefined;
     }
@@ -72,12 +72,14 @@ export function checkParams(
     p.type === 'bool_enable_only' ? { ...p, initial: boolDefault(module, i) } : p,
   );
   const lockdown = target.lockdown === 'integrity' || target.lockdown === 'confidentiality';
-  const result = validateArgs(params, declared, { lockdown });
+  // The module's C long is as wide as its ELF class (param_set_long on armhf/i386 takes 32 bits).
+  const longBits = module.elf.wordSize === 4 ? 32 : 64;
+  const result = validateArgs(params, declared, { lockdown, longBits });
   for (const issue of result.issues) {
     switch (issue.kind) {
       case 'invalid': {
         const param = declared.find((d) => paramEqual(issue.name, d.name));
-        const own = param && setterLine(param, issue);
+        const own = param && setterLine(param, issue, longBits);
         // param_array cuts the value at its first comma in place, so parse_args prints the first element.
         const cut =
           param?.type === 'array' && issue.value !== null ? issue.value.split(',')[0]! : issue.value;
