@@ -2,7 +2,7 @@ import { el } from './dom.js';
 import { type Inspection, inspectFile } from './inspect.js';
 import { type LoadInputs, loadView } from './load-view.js';
 import { modinfoView } from './modinfo-view.js';
-import { buildArgs, type FieldValue, modinfoOrder } from './param-builder.js';
+import { buildArgs, type FieldValue, longBitsOf, modinfoOrder } from './param-builder.js';
 import { paramsView } from './params-view.js';
 import { sectionsView } from './sections-view.js';
 import { errorCard, problemsBanner, summaryView } from './summary-view.js';
@@ -228,7 +228,13 @@ export class App {
       ),
     );
     const paramString = () =>
-      buildArgs(name, r.fileName, modinfoOrder(safeParams(r), r.module.modinfo), tab.values).args;
+      buildArgs(
+        name,
+        r.fileName,
+        modinfoOrder(safeParams(r), r.module.modinfo),
+        tab.values,
+        longBitsOf(r.module.class),
+      ).args;
     let body: HTMLElement;
     switch (view) {
       case 'overview':

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { inspectFile } from './inspect.js';
 import { formatModinfo, modinfoLines } from './modinfo-output.js';
-import { buildArgs, type Field, type FieldValue, fieldOf } from './param-builder.js';
+import { buildArgs, type Field, type FieldValue, fieldOf, longBitsOf } from './param-builder.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const SKIP = process.env.KMODKIT_SKIP_CORPUS === '1' && !process.env.CI;
@@ -72,11 +72,12 @@ describe.skipIf(SKIP)('Debian corpora', () => {
           const field = fieldOf(p, r.module.class);
           const value = largest(field);
           if (value === undefined) continue;
-          const built = buildArgs(name, 'm.ko', [p], new Map([[p.name, value]]));
+          const bits = longBitsOf(r.module.class);
+          const built = buildArgs(name, 'm.ko', [p], new Map([[p.name, value]]), bits);
           expect([...built.issues.values()], `${file} ${p.name}`).toEqual([]);
-          // One past the end is refused (64-bit modules: @kmodkit/params reads long as LP64).
-          if (field.kind === 'integer' && (r.module.class === 'ELF64' || !/long$/.test(p.type))) {
-            const over = buildArgs(name, 'm.ko', [p], new Map([[p.name, String(field.max + 1n)]]));
+          // One past the end is refused, at the module's own width of long.
+          if (field.kind === 'integer') {
+            const over = buildArgs(name, 'm.ko', [p], new Map([[p.name, String(field.max + 1n)]]), bits);
             expect(over.issues.get(p.name)?.errno, `${file} ${p.name}`).toBe('ERANGE');
           }
         }

@@ -1,6 +1,6 @@
 import type { ModuleParam } from '@kmodkit/elf';
 import { strerror } from '@kmodkit/errno';
-import { type Arg, formatArgs, ParamError, validateArgs } from '@kmodkit/params';
+import { type Arg, formatArgs, type LongBits, ParamError, validateArgs } from '@kmodkit/params';
 
 /** The input a parameter gets in the builder, from its ops (and, for long/ulong, the module's word size). */
 export type Field =
@@ -103,13 +103,15 @@ function kernelLog(moduleName: string, name: string, value: string | null, errno
 
 /**
  * The parameter string for what the user set, in the module's parameter order, with the commands that
- * pass it and the kernel's verdict on each value (@kmodkit/params validateArgs).
+ * pass it and the kernel's verdict on each value (@kmodkit/params validateArgs). `longBits` is the width
+ * of the module's C `long` (32 for an ELF32 module), which bounds `long`/`ulong` parameters.
  */
 export function buildArgs(
   moduleName: string,
   fileName: string,
   params: readonly ModuleParam[],
   values: ReadonlyMap<string, FieldValue>,
+  longBits: LongBits = 64,
 ): BuiltArgs {
   const args: Arg[] = [];
   const tokens: string[] = [];
@@ -131,7 +133,7 @@ export function buildArgs(
       });
     }
   }
-  const validation = validateArgs(args, params);
+  const validation = validateArgs(args, params, { longBits });
   for (const issue of validation.issues) {
     if (issue.kind !== 'invalid' || issue.errno === undefined) continue;
     issues.set(issue.name, {
@@ -191,4 +193,9 @@ export function modinfoOrder(
     .map((p, i) => ({ p, i }))
     .sort((a, b) => at(a.p) - at(b.p) || a.i - b.i)
     .map(({ p }) => p);
+}
+
+/** The width of a module's C `long`, from its ELF class. */
+export function longBitsOf(elfClass: 'ELF32' | 'ELF64'): LongBits {
+  return elfClass === 'ELF32' ? 32 : 64;
 }

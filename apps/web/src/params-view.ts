@@ -5,6 +5,7 @@ import {
   type Field,
   type FieldValue,
   fieldOf,
+  longBitsOf,
   modinfoOrder,
   permString,
   typeLabel,
@@ -204,7 +205,7 @@ function builder(
   };
   const status = el('p', { class: 'status', id: 'param-status', 'aria-live': 'polite' });
   const update = () => {
-    const built = buildArgs(moduleName, fileName, params, values);
+    const built = buildArgs(moduleName, fileName, params, values, longBitsOf(module.class));
     out.args.textContent = built.args || '(no parameters set)';
     out.insmod.textContent = built.insmod;
     out.modprobe.textContent = built.modprobe;
