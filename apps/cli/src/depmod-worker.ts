@@ -1,12 +1,14 @@
 /**
- * The worker thread of `kmodkit depmod`: reads its share of the modules (@kmodkit/loader's
- * serveDepmodModules) with the same decoders as the main thread, which loaded them first (ffi-rs
- * crashes the process when only a worker loaded it: see modinfo-worker.ts).
+ * `kmodkit depmod`'s task for @kmodkit/loader's worker thread (runChunks): reads a chunk of the
+ * modules with the same decoders as the main thread. The runner loads the native decoders on both
+ * threads before the first chunk (the main thread first: ffi-rs crashes the process when only a
+ * worker loaded it), so the decoder here only picks them up.
  */
+import { decompress } from '@kmodkit/elf';
+import { fastDecoder, type ModuleDecoder, readDepmodChunk } from '@kmodkit/loader';
 
-import type { CompressedKind } from '@kmodkit/loader';
-import { depmodWorkerKinds, serveDepmodModules } from '@kmodkit/loader';
-import { loadDepmodDecoder } from './depmod-decoder.js';
+const decoder: ModuleDecoder = (bytes, kind) => fastDecoder(kind)?.(bytes) ?? decompress(bytes);
 
-const kinds = depmodWorkerKinds() as CompressedKind[];
-serveDepmodModules(kinds.length > 0 ? await loadDepmodDecoder(kinds) : undefined);
+export function runChunk(paths: readonly string[]): ReturnType<typeof readDepmodChunk> {
+  return readDepmodChunk(paths, decoder);
+}

@@ -19,7 +19,7 @@ export {
 export type { DepmodTree, TreeModule } from './depmod/depmod-tree.js';
 export { IndexTrie } from './depmod/index-trie.js';
 export type { DepmodLog, DepmodLogLevel } from './depmod/log.js';
-export { depmodWorkerKinds, serveDepmodModules } from './depmod/module-reader.js';
+export { readDepmodChunk } from './depmod/module-reader.js';
 export type { ModuleDecoder } from './depmod/module-symbols.js';
 export type { SymbolOwner } from './depmod/symbol-table.js';
 export { LoaderError } from './error.js';

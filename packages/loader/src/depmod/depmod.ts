@@ -63,8 +63,9 @@ export interface DepmodOptions {
    */
   readonly loadDecoder?: (kinds: readonly CompressionKind[]) => Promise<ModuleDecoder | undefined>;
   /**
-   * A worker script (calling `serveDepmodModules`) to share the reading with, on machines with two
-   * CPUs or more; none by default.
+   * A task module for the worker of `runChunks` to share the reading with, on machines with two
+   * CPUs or more: it exports `runChunk(paths)`, returning `readDepmodChunk(paths, decoder)` with its
+   * decoder for the kinds found (the runner has loaded the native ones on that thread). None by default.
    */
   readonly workerUrl?: URL;
   /** Called as modules are read: `done` of `total` (for a progress bar). */
