@@ -9,6 +9,7 @@ export {
   type PredictOptions,
   predictLoad,
 } from './predict-load.js';
+export { type ParamsPrediction, predictParams } from './params-check.js';
 export type { Finding, Prediction } from './prediction.js';
 export type { KernelSymbol, LoadTarget, Lockdown } from './target.js';
 export { parseVermagic, sameMagic, type Vermagic } from './vermagic.js';

@@ -3,11 +3,13 @@ import {
   type ArgIssue,
   type DeclaredParam,
   ParamError,
+  type ParamValue,
   paramEqual,
   parseValue,
   validateArgs,
 } from '@kmodkit/params';
-import type { Findings } from './findings.js';
+import { Findings, taintString } from './findings.js';
+import type { Finding } from './prediction.js';
 import type { LoadTarget } from './target.js';
 
 /**
@@ -64,9 +66,9 @@ export function checkParams(
   module: KernelModule,
   name: string,
   params: string,
-  target: LoadTarget,
+  target: Pick<LoadTarget, 'lockdown'>,
   f: Findings,
-): void {
+): Map<string, ParamValue> {
   const check = 'params';
   const declared: DeclaredParam[] = module.params.map((p, i) =>
     p.type === 'bool_enable_only' ? { ...p, initial: boolDefault(module, i) } : p,
@@ -115,4 +117,50 @@ export function checkParams(
   }
   if (result.rest !== null) f.warn(check, `${name}: parameters '${result.rest}' after \`--' ignored`);
   if (result.ok) f.ok(check, params.trim() === '' ? 'no parameters' : `parameters accepted: ${params}`);
+  return result.values;
+}
+
+/** What the kernel would make of a parameter string for one module: `predictParams`' answer. */
+export interface ParamsPrediction {
+  /** Whether parse_args accepts every argument (unknown ones only warn). */
+  readonly ok: boolean;
+  /** What init_module would fail with (the error of the last failing argument), or null. */
+  readonly errno: string | null;
+  /** The typed values by declared name, as the kernel would set them. */
+  readonly values: ReadonlyMap<string, ParamValue>;
+  /** The parameter check's findings in order: each failure and warning with the kernel's log line. */
+  readonly findings: readonly Finding[];
+  /** Taint letters the parameters add (U for an unsafe parameter). */
+  readonly taints: string;
+}
+
+/**
+ * The parameter step of load_module alone: the module's declared parameters (with its ELF class's width
+ * of long) against `params`, with the kernel's log lines and errno. `name` is the module's name as the
+ * kernel prints it (default: its .gnu.linkonce.this_module name, else modinfo's name).
+ */
+export function predictParams(
+  module: KernelModule,
+  params: string,
+  options: { readonly name?: string; readonly lockdown?: LoadTarget['lockdown'] } = {},
+): ParamsPrediction {
+  const f = new Findings();
+  const name = options.name ?? kernelName(module);
+  const values = checkParams(module, name, params, { lockdown: options.lockdown ?? 'none' }, f);
+  const failed = f.list.filter((x) => x.status === 'fail');
+  return {
+    ok: failed.length === 0,
+    errno: failed.at(-1)?.errno ?? null,
+    values,
+    findings: f.list,
+    taints: taintString(f.taints),
+  };
+}
+
+function kernelName(module: KernelModule): string {
+  try {
+    return module.thisModule?.name || module.name || '';
+  } catch {
+    return '';
+  }
 }
