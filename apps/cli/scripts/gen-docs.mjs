@@ -9,7 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(join(root, 'man'), { recursive: true, force: true });
 rmSync(join(root, 'completions'), { recursive: true, force: true });
-for (const [path, text] of docFiles(version)) {
+for (const [path, text] of await docFiles(version)) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), text);
 }

@@ -4,8 +4,8 @@ import { bashScript, zshScript } from './completion.js';
 import { manPage } from './man.js';
 
 /** Relative path → contents. */
-export function docFiles(version: string): Map<string, string> {
-  const specs = commandSpecs();
+export async function docFiles(version: string): Promise<Map<string, string>> {
+  const specs = await commandSpecs();
   const files = new Map<string, string>();
   for (const spec of specs) files.set(`man/kmodkit-${spec.name}.1`, manPage(spec, version, specs));
   files.set('completions/kmodkit.bash', bashScript(specs));

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { stopWork } from '@kmodkit/loader';
 import type { CommandContext } from './commands/context.js';
-import { COMMANDS } from './commands/registry.js';
+import { COMMANDS, commandSpecs } from './commands/registry.js';
 import { colourMessages, colourOn, startProgress } from './terminal.js';
 
 /** Where `main` writes; `process.stdout`/`process.stderr` unless a caller (a test) passes its own. */
@@ -29,8 +29,9 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.spec.summary}`);
+async function help(): Promise<string> {
+  const specs = await commandSpecs();
+  const lines = specs.map((spec) => `  ${spec.name.padEnd(12)} ${spec.summary}`);
   return (
     'kmodkit - Linux kernel module tools\n' +
     'Usage:\n' +
@@ -126,17 +127,23 @@ async function dispatch(
   ctxFor: (program: string) => CommandContext,
 ): Promise<number> {
   const called = argv0 === undefined ? undefined : argv0.slice(argv0.lastIndexOf('/') + 1);
-  if (called !== undefined && called in COMMANDS) return COMMANDS[called]!.run(argv, ctxFor(called));
+  if (called !== undefined && Object.hasOwn(COMMANDS, called)) {
+    return (await COMMANDS[called]!()).run(argv, ctxFor(called));
+  }
   const [first, ...rest] = argv;
-  if (first !== undefined && first in COMMANDS) return COMMANDS[first]!.run(rest, ctxFor(first));
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) {
+    return (await COMMANDS[first]!()).run(rest, ctxFor(first));
+  }
   if (first === '-V' || first === '--version') {
     io.stdout.write(`kmodkit ${packageVersion()}\n`);
     return 0;
   }
   if (first === '-h' || first === '--help') {
-    io.stdout.write(help());
+    io.stdout.write(await help());
     return 0;
   }
-  io.stderr.write(`${first === undefined ? 'missing command' : `invalid command '${first}'`}\n${help()}`);
+  io.stderr.write(
+    `${first === undefined ? 'missing command' : `invalid command '${first}'`}\n${await help()}`,
+  );
   return 1;
 }

@@ -23,7 +23,7 @@ const pkg = JSON.parse(readFileSync(join(cliRoot, 'package.json'), 'utf8')) as {
   version: string;
   man: string[];
 };
-const specs = commandSpecs();
+const specs = await commandSpecs();
 
 /** In CI every tool these tests use is installed (scripts/test.sh); elsewhere a missing one skips. */
 function haveTool(name: string): boolean {
@@ -88,8 +88,8 @@ describe("kmod's own help", () => {
 });
 
 describe('generated files', () => {
-  test('man/ and completions/ are what the specs give (the build wrote them)', () => {
-    for (const [path, text] of docFiles(pkg.version))
+  test('man/ and completions/ are what the specs give (the build wrote them)', async () => {
+    for (const [path, text] of await docFiles(pkg.version))
       expect(readFileSync(join(cliRoot, path), 'utf8')).toBe(text);
     expect(readdirSync(join(cliRoot, 'man')).sort()).toEqual(specs.map((s) => `kmodkit-${s.name}.1`).sort());
   });

@@ -5,6 +5,7 @@ import { bashScript, zshScript } from '../completion.js';
 import { getoptLong } from '../getopt.js';
 import { helpText } from '../help.js';
 import type { CommandContext } from './context.js';
+import { commandSpecs } from './registry.js';
 
 export const completionSpec: CommandSpec = {
   name: 'completion',
@@ -33,10 +34,8 @@ export async function completion(argv: readonly string[], ctx: CommandContext): 
     return 1;
   }
   const [shell, ...extra] = line.operands;
-  // Imported here: the registry imports this module.
-  const { commandSpecs } = await import('./registry.js');
-  if (shell === 'bash' && extra.length === 0) ctx.stdout(bashScript(commandSpecs()));
-  else if (shell === 'zsh' && extra.length === 0) ctx.stdout(zshScript(commandSpecs()));
+  if (shell === 'bash' && extra.length === 0) ctx.stdout(bashScript(await commandSpecs()));
+  else if (shell === 'zsh' && extra.length === 0) ctx.stdout(zshScript(await commandSpecs()));
   else {
     ctx.stderr(
       `${ctx.program}: ERROR: ${shell === undefined ? 'missing shell name' : `unknown shell '${line.operands.join(' ')}'`}: use bash or zsh\n`,

@@ -1,14 +1,10 @@
-/** The commands `kmodkit` has, each with its spec (options, help, man page, completion). */
+/**
+ * The commands `kmodkit` has, each with its spec (options, help, man page, completion). A command's
+ * module is imported when it runs: `kmodkit --version` or `kmodkit modprobe` does not load (parse and
+ * compile) the code of depmod, modinfo and the rest.
+ */
 import type { CommandSpec } from '../command-spec.js';
-import { check, checkSpec } from './check.js';
-import { completion, completionSpec } from './completion.js';
 import type { CommandContext } from './context.js';
-import { depmod, depmodSpec } from './depmod.js';
-import { insmod, insmodSpec } from './insmod.js';
-import { lsmod, lsmodSpec } from './lsmod.js';
-import { modinfo, modinfoSpec } from './modinfo.js';
-import { modprobe, modprobeSpec } from './modprobe.js';
-import { rmmod, rmmodSpec } from './rmmod.js';
 
 export type Command = (argv: readonly string[], ctx: CommandContext) => Promise<number>;
 
@@ -17,18 +13,20 @@ export interface CommandEntry {
   readonly spec: CommandSpec;
 }
 
-/** In the order `kmodkit --help` lists them. */
-export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  check: { run: check, spec: checkSpec },
-  completion: { run: completion, spec: completionSpec },
-  depmod: { run: depmod, spec: depmodSpec },
-  insmod: { run: insmod, spec: insmodSpec },
-  lsmod: { run: lsmod, spec: lsmodSpec },
-  modinfo: { run: modinfo, spec: modinfoSpec },
-  modprobe: { run: modprobe, spec: modprobeSpec },
-  rmmod: { run: rmmod, spec: rmmodSpec },
+/** In the order `kmodkit --help` lists them; each loads its command's module. */
+export const COMMANDS: Readonly<Record<string, () => Promise<CommandEntry>>> = {
+  check: () => import('./check.js').then((m) => ({ run: m.check, spec: m.checkSpec })),
+  completion: () => import('./completion.js').then((m) => ({ run: m.completion, spec: m.completionSpec })),
+  depmod: () => import('./depmod.js').then((m) => ({ run: m.depmod, spec: m.depmodSpec })),
+  insmod: () => import('./insmod.js').then((m) => ({ run: m.insmod, spec: m.insmodSpec })),
+  lsmod: () => import('./lsmod.js').then((m) => ({ run: m.lsmod, spec: m.lsmodSpec })),
+  modinfo: () => import('./modinfo.js').then((m) => ({ run: m.modinfo, spec: m.modinfoSpec })),
+  modprobe: () => import('./modprobe.js').then((m) => ({ run: m.modprobe, spec: m.modprobeSpec })),
+  rmmod: () => import('./rmmod.js').then((m) => ({ run: m.rmmod, spec: m.rmmodSpec })),
 };
 
-export function commandSpecs(): CommandSpec[] {
-  return Object.values(COMMANDS).map((c) => c.spec);
+/** Every command's spec, in the order of COMMANDS (this loads every command's module). */
+export async function commandSpecs(): Promise<CommandSpec[]> {
+  const entries = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return entries.map((c) => c.spec);
 }
