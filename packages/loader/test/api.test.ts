@@ -176,6 +176,7 @@ test('@kmodkit/loader/predict exports exactly its public API', () => {
     'parseSystemMap',
     'parseVermagic',
     'predictLoad',
+    'predictParams',
     'sameMagic',
   ]);
 });

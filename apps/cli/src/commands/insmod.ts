@@ -48,7 +48,7 @@ export const insmodSpec: CommandSpec = {
 const INSMOD_OPTIONS = optionTable(insmodSpec);
 
 /** tools/insmod.c: mod_strerror — kmod's words for the load errors users meet most. */
-function modStrerror(code: string): string {
+export function modStrerror(code: string): string {
   switch (code) {
     case 'ENOEXEC':
       return 'Invalid module format';

@@ -22,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CommandEntry>>> = {
   lsmod: () => import('./lsmod.js').then((m) => ({ run: m.lsmod, spec: m.lsmodSpec })),
   modinfo: () => import('./modinfo.js').then((m) => ({ run: m.modinfo, spec: m.modinfoSpec })),
   modprobe: () => import('./modprobe.js').then((m) => ({ run: m.modprobe, spec: m.modprobeSpec })),
+  params: () => import('./params.js').then((m) => ({ run: m.params, spec: m.paramsSpec })),
   rmmod: () => import('./rmmod.js').then((m) => ({ run: m.rmmod, spec: m.rmmodSpec })),
 };
 

@@ -1,4 +1,4 @@
-import { type KernelModule, SectionType } from '@kmodkit/elf';
+import { type KernelModule, readModule, SectionType } from '@kmodkit/elf';
 import {
   type ArgIssue,
   type DeclaredParam,
@@ -138,12 +138,15 @@ export interface ParamsPrediction {
  * The parameter step of load_module alone: the module's declared parameters (with its ELF class's width
  * of long) against `params`, with the kernel's log lines and errno. `name` is the module's name as the
  * kernel prints it (default: its .gnu.linkonce.this_module name, else modinfo's name).
+ *
+ * @throws ElfError when `input` is bytes that are not a readable module
  */
 export function predictParams(
-  module: KernelModule,
+  input: KernelModule | Uint8Array,
   params: string,
   options: { readonly name?: string; readonly lockdown?: LoadTarget['lockdown'] } = {},
 ): ParamsPrediction {
+  const module = input instanceof Uint8Array ? readModule(input) : input;
   const f = new Findings();
   const name = options.name ?? kernelName(module);
   const values = checkParams(module, name, params, { lockdown: options.lockdown ?? 'none' }, f);
